@@ -1,0 +1,4 @@
+//! Everything GitHub: the Actions runtime (context, outputs, summary, annotations, masks) and,
+//! later, the REST API client.
+
+pub mod runtime;

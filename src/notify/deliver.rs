@@ -1,0 +1,1 @@
+//! Delivery of rendered payloads to webhooks. Placeholder until delivery lands.

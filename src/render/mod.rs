@@ -1,0 +1,14 @@
+//! Pure writers from outcomes to bytes (JSON result files, Markdown), plus the one place that
+//! writes result files atomically.
+
+/// Errors writing a rendered artefact.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("cannot write `{path}`: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot serialize the result: {0}")]
+    Serialize(#[from] serde_json::Error),
+}

@@ -1,1 +1,216 @@
-//! cli
+//! Command-line types (clap derive) and nothing else. `commands/` converts them into plain
+//! option structs for the core.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::notify::{EventKind, Provider, Status};
+
+const AFTER_HELP: &str = "\
+Exit codes: 0 passed, 1 verdict failed, 2 invalid usage/config/input, 3 a required service failed,
+4 inconclusive (not enough data; never a pass).
+
+Configuration: .github/decoder-ops.yml (or --config); `decoder-ops config schema` prints its
+JSON Schema. Logs go to stderr; results to stdout, --json files and the GitHub runtime.";
+
+/// GitHub Actions-native production toolkit: gates, smoke tests, monitoring and notifications.
+#[derive(Debug, Parser)]
+#[command(name = "decoder-ops", version, about, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand accepts.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Configuration file [default: .github/decoder-ops.yml when it exists]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// More log output on stderr (-v debug, -vv trace). DECODER_OPS_LOG=<filter> overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Log format on stderr: human-readable text or one JSON object per line.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// When to colour terminal output (never inside GitHub Actions logs' workflow commands).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Send a Slack or Discord message about a deploy, a health check or a gate — once, safely.
+    #[command(after_help = NOTIFY_AFTER_HELP)]
+    Notify(NotifyArgs),
+    /// Validate the configuration file or print its JSON Schema.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+const NOTIFY_AFTER_HELP: &str = "\
+Examples:
+  decoder-ops notify --webhook \"$SLACK_WEBHOOK\" --event deploy --status success --environment production
+  decoder-ops notify --channel alerts --status failure --title 'Smoke tests failed' --text-file report.txt
+  decoder-ops notify --provider discord --webhook \"$HOOK\" --status started --wait   # prints message-id
+  decoder-ops notify --provider discord --webhook \"$HOOK\" --status success --update \"$MESSAGE_ID\"
+  decoder-ops notify --dry-run --webhook https://hooks.slack.com/services/T/B/X --status info --text hi
+
+Destinations: --webhook (repeatable), else DECODER_OPS_WEBHOOK (comma/newline separated), else
+--channel names or `notify.default-channels` from the config. A failed delivery warns and exits 0
+(outputs delivered=false, error=...) unless --strict, which exits 3. Webhook URLs are masked and
+never printed.";
+
+/// `decoder-ops notify`.
+#[derive(Debug, Args)]
+pub struct NotifyArgs {
+    /// Webhook URL (repeatable). Prefer passing it from a secret through the environment.
+    #[arg(long = "webhook", value_name = "URL")]
+    pub webhooks: Vec<String>,
+    /// A channel defined under `notify.channels` in the config (repeatable).
+    #[arg(long = "channel", value_name = "NAME")]
+    pub channels: Vec<String>,
+    /// The platform, when it cannot be detected from the URL (proxies, local stand-ins).
+    #[arg(long, value_enum)]
+    pub provider: Option<Provider>,
+    /// How it went; sets colour and emoji.
+    #[arg(long, value_enum, default_value_t = Status::Info)]
+    pub status: Status,
+    /// What the message is about; sets the default title and layout.
+    #[arg(long, value_enum, default_value_t = EventKind::Custom)]
+    pub event: EventKind,
+    /// Title [default: from --event, --status and --environment]
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Message text (plain text; escaped for each platform).
+    #[arg(long, conflicts_with = "text_file")]
+    pub text: Option<String>,
+    /// Read the message text from a file, or `-` for standard input.
+    #[arg(long, value_name = "FILE")]
+    pub text_file: Option<PathBuf>,
+    /// An extra field as name=value (repeatable).
+    #[arg(long = "field", value_name = "NAME=VALUE", value_parser = parse_pair)]
+    pub fields: Vec<(String, String)>,
+    /// A link button as label=url (repeatable).
+    #[arg(long = "link", value_name = "LABEL=URL", value_parser = parse_pair)]
+    pub links: Vec<(String, String)>,
+    /// The environment (staging, production, …), shown in deploy and health messages.
+    #[arg(long)]
+    pub environment: Option<String>,
+    /// Print the exact payloads (webhooks redacted) and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Exit 3 when a message cannot be delivered (default: warn and exit 0).
+    #[arg(long)]
+    pub strict: bool,
+    /// Overall time limit for delivery, retries included (e.g. 30s, 2m, 500ms).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// Discord: wait for the message and output its id (`message-id`) for a later --update.
+    #[arg(long)]
+    pub wait: bool,
+    /// Discord: edit the message with this id in place instead of posting a new one.
+    #[arg(long, value_name = "MESSAGE_ID")]
+    pub update: Option<String>,
+    /// Write the result object as JSON to FILE (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Check a configuration file: syntax, unknown keys, types, and `${VAR}` references.
+    Check(ConfigCheckArgs),
+    /// Print the JSON Schema of the configuration file (for editors and check-jsonschema).
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigCheckArgs {
+    /// The file [default: --config, else .github/decoder-ops.yml]
+    pub file: Option<PathBuf>,
+    /// Do not require the referenced environment variables to be set (e.g. on a PR without secrets).
+    #[arg(long)]
+    pub no_env: bool,
+    /// Write the result object as JSON to FILE (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+/// `name=value`; the value may contain `=`.
+pub fn parse_pair(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.to_owned())),
+        _ => Err(format!("expected NAME=VALUE, got `{s}`")),
+    }
+}
+
+/// A duration such as `500ms`, `30s`, `2m`, `1h`, or a bare number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let value: f64 = num
+        .parse()
+        .map_err(|_| format!("invalid duration `{s}`: expected e.g. 500ms, 30s, 2m, 1h"))?;
+    let secs = match unit.trim() {
+        "ms" => value / 1000.0,
+        "" | "s" => value,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        other => {
+            return Err(format!(
+                "invalid duration unit `{other}` in `{s}`: use ms, s, m or h"
+            ));
+        }
+    };
+    if !secs.is_finite() || secs < 0.0 || secs > 7.0 * 86_400.0 {
+        return Err(format!("duration `{s}` is out of range (0 to 7 days)"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_and_pairs_parse() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert!(parse_duration("5 parsecs").is_err());
+        assert!(parse_duration("-1s").is_err());
+        assert_eq!(parse_pair("a=b=c"), Ok(("a".into(), "b=c".into())));
+        assert!(parse_pair("=x").is_err());
+        assert!(parse_pair("novalue").is_err());
+    }
+}

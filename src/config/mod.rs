@@ -1,7 +1,296 @@
-//! The `decoder-ops.yml` configuration. Placeholder until the config module lands.
+//! The `decoder-ops.yml` configuration: loading, `${ENV}` interpolation, validation, and errors
+//! that name the file, line, column and key.
+//!
+//! Two phases, as in ripgrep's argument handling: [`raw`] is the file's shape (serde, unknown
+//! keys rejected, also the source of the JSON Schema); [`Config`] is the validated, typed form
+//! the commands use. Environment variables are read only through the lookup the caller injects.
 
+mod interp;
+pub mod raw;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use interp::{InterpError, Template};
+
+/// Where the configuration lives when `--config` is not given.
+pub const DEFAULT_PATH: &str = ".github/decoder-ops.yml";
+
+/// A way to read environment variables, injected so tests never touch the process environment.
+pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Errors of the configuration. Every one names the file; those tied to a place in it name the
+/// line and column (1-based) and, where known, the key.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{0}")]
-    Invalid(String),
+    #[error("config `{path}`: cannot read it: {source}; check the path given to --config")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("config `{path}`: line {line}, column {column}: {message}")]
+    Syntax {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("config `{path}`: line {line}, column {column}: `{key}`: {message}")]
+    Value {
+        path: String,
+        line: usize,
+        column: usize,
+        key: String,
+        message: String,
+    },
+    #[error("config `{path}`: {message}")]
+    Invalid { path: String, message: String },
 }
+
+impl ConfigError {
+    /// `(path, line, column)` of the error, for an annotation on the config file.
+    pub fn location(&self) -> Option<(&str, usize, usize)> {
+        match self {
+            ConfigError::Syntax {
+                path, line, column, ..
+            }
+            | ConfigError::Value {
+                path, line, column, ..
+            } => Some((path, *line, *column)),
+            _ => None,
+        }
+    }
+}
+
+/// A value from the file with the place it was written, for errors found when it is used.
+#[derive(Debug, Clone)]
+pub struct Located<T> {
+    pub value: T,
+    /// Dotted key path, e.g. `notify.channels.deploys.webhook`.
+    pub key: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A chat platform named in the config.
+pub use raw::RawProvider as ChannelProvider;
+
+/// A named webhook.
+#[derive(Debug, Clone)]
+pub struct Channel {
+    pub name: String,
+    pub webhook: Located<Template>,
+    pub provider: Option<ChannelProvider>,
+}
+
+/// The `notify:` section.
+#[derive(Debug, Clone, Default)]
+pub struct NotifyConfig {
+    pub channels: BTreeMap<String, Channel>,
+    pub default_channels: Vec<String>,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file it came from; `None` when no file exists and defaults apply.
+    pub path: Option<PathBuf>,
+    pub notify: NotifyConfig,
+}
+
+impl Config {
+    /// The file name used in messages.
+    pub fn display_path(&self) -> String {
+        self.path
+            .as_deref()
+            .map_or_else(|| DEFAULT_PATH.to_owned(), |p| p.display().to_string())
+    }
+
+    /// Resolves a located template against the environment; an unset variable is an error at
+    /// the place the template was written.
+    pub fn resolve(
+        &self,
+        value: &Located<Template>,
+        lookup: Lookup<'_>,
+    ) -> Result<String, ConfigError> {
+        value.value.resolve(lookup).map_err(|e| ConfigError::Value {
+            path: self.display_path(),
+            line: value.line,
+            column: value.column,
+            key: value.key.clone(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Every template in the file with its place, for `config check`.
+    pub fn templates(&self) -> Vec<&Located<Template>> {
+        self.notify.channels.values().map(|c| &c.webhook).collect()
+    }
+}
+
+/// Loads the configuration. With `explicit == None` the default path is used if it exists and
+/// an empty configuration otherwise; an explicit path must exist.
+pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let p = PathBuf::from(DEFAULT_PATH);
+            if !p.exists() {
+                return Ok(Config::default());
+            }
+            p
+        }
+    };
+    let display = path.display().to_string();
+    let bytes = std::fs::read(&path).map_err(|source| ConfigError::Read {
+        path: display.clone(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_col(
+            &String::from_utf8_lossy(e.as_bytes()),
+            e.utf8_error().valid_up_to(),
+        );
+        ConfigError::Syntax {
+            path: display.clone(),
+            line,
+            column,
+            message: "the file is not valid UTF-8".into(),
+        }
+    })?;
+    let mut config = parse(&text, &display)?;
+    config.path = Some(path);
+    Ok(config)
+}
+
+/// Parses and validates configuration text; `path` is only used in messages.
+pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
+    let raw: raw::RawConfig = if is_blank_yaml(text) {
+        raw::RawConfig::default()
+    } else {
+        serde_norway::from_str(text).map_err(|e| syntax_error(&e, path))?
+    };
+    validate(raw, text, path)
+}
+
+fn validate(raw: raw::RawConfig, text: &str, path: &str) -> Result<Config, ConfigError> {
+    let mut config = Config {
+        path: Some(PathBuf::from(path)),
+        ..Config::default()
+    };
+    if let Some(notify) = raw.notify {
+        for (name, channel) in notify.channels {
+            let key = format!("notify.channels.{name}.webhook");
+            let (line, column) = locate(text, &channel.webhook);
+            let template = Template::parse(&channel.webhook).map_err(|e| ConfigError::Value {
+                path: path.to_owned(),
+                line,
+                column,
+                key: key.clone(),
+                message: e.to_string(),
+            })?;
+            let webhook = Located {
+                value: template,
+                key,
+                line,
+                column,
+            };
+            config.notify.channels.insert(
+                name.clone(),
+                Channel {
+                    name,
+                    webhook,
+                    provider: channel.provider,
+                },
+            );
+        }
+        for name in &notify.default_channels {
+            if !config.notify.channels.contains_key(name) {
+                let (line, column) = locate(text, name);
+                return Err(ConfigError::Value {
+                    path: path.to_owned(),
+                    line,
+                    column,
+                    key: "notify.default-channels".into(),
+                    message: format!(
+                        "no channel named `{name}`; define it under `notify.channels`"
+                    ),
+                });
+            }
+        }
+        config.notify.default_channels = notify.default_channels;
+    }
+    Ok(config)
+}
+
+/// A serde_norway error as a located config error. Its message already names the key path
+/// ("notify.channels.x: unknown field `webhok`, expected …"); the " at line N column M" suffix is
+/// dropped because the location is given up front.
+fn syntax_error(e: &serde_norway::Error, path: &str) -> ConfigError {
+    let message = e.to_string();
+    match e.location() {
+        Some(loc) => {
+            let message = match message.rfind(" at line ") {
+                Some(pos) => message[..pos].to_owned(),
+                None => message,
+            };
+            ConfigError::Syntax {
+                path: path.to_owned(),
+                line: loc.line(),
+                column: loc.column(),
+                message,
+            }
+        }
+        None => ConfigError::Invalid {
+            path: path.to_owned(),
+            message,
+        },
+    }
+}
+
+fn is_blank_yaml(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .all(|l| l.is_empty() || l.starts_with('#') || l == "---")
+}
+
+/// 1-based line and column (in characters) of the first occurrence of `needle` outside a
+/// comment; (1, 1) when it cannot be found (a value written with escapes or folded).
+fn locate(text: &str, needle: &str) -> (usize, usize) {
+    for (i, line) in text.lines().enumerate() {
+        let code = line.split(" #").next().unwrap_or(line);
+        if let Some(pos) = code.find(needle) {
+            return (i + 1, code[..pos].chars().count() + 1);
+        }
+    }
+    (1, 1)
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text.as_bytes()[..offset.min(text.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |p| p + 1);
+    (
+        line,
+        String::from_utf8_lossy(&before[start..]).chars().count() + 1,
+    )
+}
+
+/// The JSON Schema of the file, generated from [`raw::RawConfig`].
+pub fn json_schema() -> serde_json::Value {
+    let mut schema =
+        serde_json::to_value(schemars::schema_for!(raw::RawConfig)).unwrap_or_default();
+    if let Some(obj) = schema.as_object_mut() {
+        obj.insert(
+            "$id".into(),
+            "https://decoder-ops.dev/schema/decoder-ops.schema.json".into(),
+        );
+    }
+    schema
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,6 +1,8 @@
 //! Pure writers from outcomes to bytes (JSON result files, Markdown), plus the one place that
 //! writes result files atomically.
 
+pub mod json;
+
 /// Errors writing a rendered artefact.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {

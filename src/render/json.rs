@@ -1,0 +1,94 @@
+//! The `--json` result file: pretty JSON written atomically (temp file + rename), or stdout.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::RenderError;
+
+/// The bytes of a result object: pretty-printed JSON with a trailing newline.
+pub fn to_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, RenderError> {
+    let mut out = serde_json::to_vec_pretty(value)?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// Writes `bytes` to `path` so that readers see either the old file or the whole new one:
+/// a temporary file in the same directory, synced, then renamed over the target.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
+    let err = |source| RenderError::Write {
+        path: path.display().to_string(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".decoder-ops-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(err)?;
+    tmp.write_all(bytes).map_err(err)?;
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+/// Writes a result object to `target`: `-` is stdout, anything else a file written atomically.
+pub fn write_result<T: Serialize>(
+    target: &Path,
+    value: &T,
+    stdout: &mut dyn Write,
+) -> Result<(), RenderError> {
+    let bytes = to_bytes(value)?;
+    if target == Path::new("-") {
+        stdout
+            .write_all(&bytes)
+            .map_err(|source| RenderError::Write {
+                path: "-".into(),
+                source,
+            })
+    } else {
+        write_atomic(target, &bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_whole_file_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/result.json");
+        write_atomic(&path, b"{\"a\":1}\n").unwrap();
+        write_atomic(&path, b"{\"a\":2}\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"a\":2}\n");
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn dash_writes_to_the_given_stdout() {
+        let mut out = Vec::new();
+        write_result(Path::new("-"), &serde_json::json!({"x": true}), &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "{\n  \"x\": true\n}\n");
+    }
+
+    #[test]
+    fn unwritable_target_names_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, "x").unwrap();
+        let err = write_atomic(&blocker.join("sub/result.json"), b"{}")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("sub/result.json"), "{err}");
+    }
+}

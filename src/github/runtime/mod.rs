@@ -9,12 +9,20 @@
 //! Formats follow GitHub's "Workflow commands for GitHub Actions" documentation, the runner
 //! (`actions/runner`, `ActionCommand` and the file-command handlers) and `actions/toolkit`.
 
+mod command;
 mod context;
 mod env;
 mod error;
 mod event;
+mod output;
+mod summary;
 
+pub use command::{escape_data, escape_property, format_command};
 pub use context::{Context, derive_ref_name};
 pub use env::Env;
 pub use error::RuntimeError;
 pub use event::{Event, PullRequest, Push};
+pub use output::{
+    DELIMITER_PREFIX, append_output, format_output, new_delimiter, validate_output_name,
+};
+pub use summary::{SUMMARY_CAP, SUMMARY_LIMIT, SummaryFile, SummaryWrite, fit, truncation_notice};

@@ -31,7 +31,8 @@ pub fn check(args: ConfigCheckArgs, session: &mut Session) -> Result<ExitCode, E
         .or_else(|| session.config_path.clone())
         .unwrap_or_else(|| config::DEFAULT_PATH.into());
     let config = config::load(Some(&path))?;
-    let lookup = |name: &str| session.env.get(name).map(str::to_owned);
+    let env = session.env.clone();
+    let lookup = |name: &str| env.get(name).map(str::to_owned);
     let mut variables = Vec::new();
     for template in config.templates() {
         for name in template.value.var_names() {
@@ -48,7 +49,7 @@ pub fn check(args: ConfigCheckArgs, session: &mut Session) -> Result<ExitCode, E
     session.say(&format!("✓ {file} is valid ({} variable reference(s))", variables.len()));
     let outcome = Outcome::new("config", Verdict::Pass, CheckDetails { file, variables });
     if let Some(target) = &args.json {
-        crate::render::json::write_result(target, &outcome, session.runtime.stdout())?;
+        super::write_json(target, &outcome, session)?;
     }
     Ok(outcome.exit_code)
 }
@@ -56,10 +57,6 @@ pub fn check(args: ConfigCheckArgs, session: &mut Session) -> Result<ExitCode, E
 /// Prints the JSON Schema of the configuration file.
 pub fn schema(session: &mut Session) -> Result<ExitCode, Error> {
     let bytes = crate::render::json::to_bytes(&config::json_schema())?;
-    session
-        .runtime
-        .stdout()
-        .write_all(&bytes)
-        .map_err(|source| crate::render::RenderError::Write { path: "-".into(), source })?;
+    session.runtime.write_line(String::from_utf8_lossy(&bytes).trim_end())?;
     Ok(ExitCode::Passed)
 }

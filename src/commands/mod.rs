@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{Cli, ColorChoice, Command, ConfigCommand, LogFormat};
 use crate::error::{Error, ExitCode};
-use crate::github::runtime::{AnnotationLevel, Env, Runtime};
+use crate::github::runtime::{Annotation, Env, Runtime};
 use crate::logging::{self, LogOptions, SharedRedactor};
 use crate::outcome::{ErrorDetails, Outcome, Verdict};
 
@@ -24,7 +24,7 @@ const SECRET_VARS: &[&str] = &["GITHUB_TOKEN", "GH_TOKEN", "INPUT_GITHUB-TOKEN",
 /// What every command gets: the environment, the runtime sinks, the redactor, global options.
 pub struct Session {
     pub env: Env,
-    pub runtime: Runtime,
+    pub runtime: Runtime<Box<dyn Write>>,
     pub redactor: SharedRedactor,
     pub config_path: Option<PathBuf>,
     pub color: bool,
@@ -37,17 +37,26 @@ impl Session {
             return;
         }
         self.redactor.add(secret);
-        self.runtime.add_masks(&self.redactor.snapshot());
+        // A failed mask write means stdout is gone; nothing else will print either.
+        let _ = self.runtime.add_masks(&self.redactor.snapshot());
     }
 
     pub fn redact(&self, text: &str) -> String {
         self.redactor.redact(text)
     }
 
-    /// A line of human-readable output on stdout, redacted.
-    pub fn say(&mut self, line: &str) {
-        let line = self.redact(line);
-        let _ = writeln!(self.runtime.stdout(), "{line}");
+    /// Human-readable output on stdout, redacted. Only for text decoder-ops composes; text from
+    /// outside (provider error bodies) goes through [`Session::say_untrusted`].
+    pub fn say(&mut self, text: &str) {
+        let text = self.redact(text);
+        let _ = self.runtime.write_line(&text);
+    }
+
+    /// One line that embeds untrusted text: flattened to a single line, so nothing in it can
+    /// start a workflow command at the beginning of a log line.
+    pub fn say_untrusted(&mut self, text: &str) {
+        let flat: String = text.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
+        self.say(&flat);
     }
 }
 
@@ -62,8 +71,9 @@ pub fn run(cli: Cli) -> ExitCode {
         }
     }
     let is_tty = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    let mut runtime = Runtime::new(&env, Box::new(std::io::stdout()), is_tty);
-    runtime.add_masks(&redactor.snapshot());
+    let stdout: Box<dyn Write> = Box::new(std::io::stdout());
+    let mut runtime = Runtime::new(&env, stdout, is_tty);
+    let _ = runtime.add_masks(&redactor.snapshot());
     let color = match cli.global.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -89,7 +99,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(code) => code,
         Err(err) => report_error(&err, name, json.as_deref(), &mut session),
     };
-    session.runtime.finish();
+    if let Err(e) = session.runtime.finish() {
+        let _ = writeln!(std::io::stderr(), "error: {e}");
+    }
     code
 }
 
@@ -108,18 +120,31 @@ fn report_error(err: &Error, command: &'static str, json: Option<&Path>, session
     let message = session.redact(&err.to_string());
     tracing::debug!(exit_code = code.code(), "command failed");
     let _ = writeln!(std::io::stderr(), "error: {message}");
-    let location = match err {
-        Error::Config(e) => e.location().map(|(p, l, c)| (p.to_owned(), l, c)),
-        _ => None,
-    };
-    session.runtime.annotate(AnnotationLevel::Error, &message, location.as_ref().map(|(p, l, _)| (p.as_str(), *l)), Some("decoder-ops"));
+    let mut annotation = Annotation::error(message.clone()).title(format!("decoder-ops {command}"));
+    if let Error::Config(e) = err {
+        if let Some((path, line, _)) = e.location() {
+            annotation = annotation.file(path).line(u32::try_from(line).unwrap_or(u32::MAX));
+        }
+    }
+    let _ = session.runtime.annotate(annotation);
     let _ = session.runtime.set_output("verdict", Verdict::Error.as_str());
     let _ = session.runtime.set_output("exit-code", &code.to_string());
     if let Some(path) = json {
         let outcome = Outcome::with_exit_code(command, Verdict::Error, code, ErrorDetails { error: message });
-        if let Err(e) = crate::render::json::write_result(path, &outcome, session.runtime.stdout()) {
+        if let Err(e) = write_json(path, &outcome, session) {
             let _ = writeln!(std::io::stderr(), "error: {}", session.redact(&e.to_string()));
         }
     }
     code
+}
+
+/// Writes a result object to `--json`: a file (atomically) or `-` for stdout.
+pub fn write_json<T: serde::Serialize>(target: &Path, value: &T, session: &mut Session) -> Result<(), Error> {
+    if target == Path::new("-") {
+        let bytes = crate::render::json::to_bytes(value)?;
+        session.runtime.write_line(String::from_utf8_lossy(&bytes).trim_end())?;
+    } else {
+        crate::render::json::write_atomic(target, &crate::render::json::to_bytes(value)?)?;
+    }
+    Ok(())
 }

@@ -13,7 +13,7 @@ use super::Session;
 use crate::cli::NotifyArgs;
 use crate::config::{self, ChannelProvider};
 use crate::error::{Error, ExitCode};
-use crate::github::runtime::{AnnotationLevel, Context};
+use crate::github::runtime::{Annotation, Context, Level};
 use crate::notify::deliver::{self, DeliveryOptions, DeliveryReport};
 use crate::notify::{Destination, EventKind, Field, Link, Message, NotifyError, Provider};
 use crate::outcome::{Outcome, Verdict};
@@ -63,7 +63,7 @@ pub fn run(args: NotifyArgs, session: &mut Session) -> Result<ExitCode, Error> {
         .chain(deliveries.iter().filter(|r| !r.delivered).map(|r| {
             format!("{}: {}", r.destination, r.error.as_deref().unwrap_or("not delivered"))
         }))
-        .map(|m| session.redact(&m))
+        .map(|m: String| session.redact(&m))
         .collect();
     let delivered = !args.dry_run && failures.is_empty() && !deliveries.is_empty();
 
@@ -74,7 +74,7 @@ pub fn run(args: NotifyArgs, session: &mut Session) -> Result<ExitCode, Error> {
         } else {
             format!("✗ not delivered to {} ({}): {}", r.destination, r.provider.as_str(), r.error.as_deref().unwrap_or("unknown error"))
         };
-        session.say(&line);
+        session.say_untrusted(&line);
     }
 
     let verdict = match (failures.is_empty(), args.strict) {
@@ -82,9 +82,10 @@ pub fn run(args: NotifyArgs, session: &mut Session) -> Result<ExitCode, Error> {
         (false, false) => Verdict::Warn,
         (false, true) => Verdict::Error,
     };
-    let level = if args.strict { AnnotationLevel::Error } else { AnnotationLevel::Warning };
+    let level = if args.strict { Level::Error } else { Level::Warning };
     for failure in &failures {
-        session.runtime.annotate(level, &format!("notification not delivered: {failure}"), None, Some("decoder-ops notify"));
+        let annotation = Annotation::new(level, format!("notification not delivered: {failure}")).title("decoder-ops notify");
+        session.runtime.annotate(annotation)?;
     }
 
     let rt = &mut session.runtime;
@@ -105,7 +106,7 @@ pub fn run(args: NotifyArgs, session: &mut Session) -> Result<ExitCode, Error> {
     let details = NotifyDetails { dry_run: args.dry_run, delivered, message, deliveries, payloads, problems: failures };
     let outcome = Outcome::new("notify", verdict, details);
     if let Some(target) = &args.json {
-        crate::render::json::write_result(target, &outcome, session.runtime.stdout())?;
+        super::write_json(target, &outcome, session)?;
     }
     if verdict == Verdict::Error {
         tracing::error!("notification not delivered and --strict was given");

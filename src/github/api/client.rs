@@ -1,28 +1,20 @@
 //! The HTTP core of the GitHub client: construction, authentication, the retry loop, error
-//! mapping and `Link`-header pagination. The operation files (`comments`, `statuses`, …) only
+//! mapping (pagination is in `paginate`). The operation files (`comments`, `statuses`, …) only
 //! build URLs and bodies and call [`Client::json`] / [`Client::get_pages`].
 
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, LINK};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 
-use super::error::{ApiError, FieldError};
-use super::link;
+use super::error::{self, ApiError};
 use super::retry::{self, RetryPolicy, Verdict};
 use crate::secret::{Redactor, Secret};
 
 /// The REST API version this client is written against (`X-GitHub-Api-Version`).
 pub const API_VERSION: &str = "2022-11-28";
-
-/// GitHub answers at most 100 items per page.
-const PER_PAGE: &str = "100";
-
-/// 100 pages of 100 items: far beyond any real PR or label; a bound against a server that
-/// keeps sending `rel="next"`.
-const MAX_PAGES: usize = 100;
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -135,6 +127,10 @@ impl Client {
         self
     }
 
+    pub(super) fn base(&self) -> &Url {
+        &self.base
+    }
+
     pub(super) fn policy(&self) -> &RetryPolicy {
         &self.policy
     }
@@ -173,53 +169,6 @@ impl Client {
         let (m, path) = (method.to_string(), url.path().to_owned());
         let reply = self.send(method, url, body, replay).await?;
         self.decode(&m, &path, &reply.body)
-    }
-
-    /// GETs every page of a list, following `Link: rel="next"` from `per_page=100`.
-    /// `items` pulls the list out of one page (the page itself for plain arrays).
-    pub(super) async fn get_pages<P: DeserializeOwned, T>(
-        &self,
-        mut url: Url,
-        mut items: impl FnMut(P) -> Vec<T>,
-    ) -> Result<Vec<T>, ApiError> {
-        set_query(&mut url, "per_page", PER_PAGE);
-        let mut out = Vec::new();
-        for _ in 0..MAX_PAGES {
-            let path = url.path().to_owned();
-            let reply = self
-                .send(Method::GET, url.clone(), None, Replay::Safe)
-                .await?;
-            let page: P = self.decode("GET", &path, &reply.body)?;
-            out.extend(items(page));
-            let next = reply
-                .headers
-                .get(LINK)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|h| link::find_rel(h, "next"));
-            let Some(next) = next else {
-                return Ok(out);
-            };
-            url = self.same_origin(&next).ok_or_else(|| ApiError::Decode {
-                method: "GET".into(),
-                path: path.clone(),
-                message: "the next-page link leaves the API host; refusing to send the token there"
-                    .into(),
-            })?;
-        }
-        Err(ApiError::Decode {
-            method: "GET".into(),
-            path: url.path().to_owned(),
-            message: format!("more than {MAX_PAGES} pages of 100 items; stopped paginating"),
-        })
-    }
-
-    /// A pagination link, resolved against the base, if it stays on the API's origin.
-    fn same_origin(&self, link: &str) -> Option<Url> {
-        let url = self.base.join(link).ok()?;
-        (url.scheme() == self.base.scheme()
-            && url.host_str() == self.base.host_str()
-            && url.port_or_known_default() == self.base.port_or_known_default())
-        .then_some(url)
     }
 
     /// The retry loop: rate limits wait within the budget, 5xx and network errors back off a
@@ -287,7 +236,7 @@ impl Client {
                 }
             };
             tracing::debug!("github {m} {path}: {status}");
-            let (message, errors) = self.error_fields(status, &body);
+            let (message, errors) = error::parse_body(status, &body, &self.redactor);
             match retry::classify(status, &headers, &message, now_epoch(), &self.policy) {
                 Verdict::Success => return Ok(Reply { headers, body }),
                 Verdict::RateLimited(wait) => {
@@ -310,62 +259,14 @@ impl Client {
                         tracing::warn!("github {m} {path}: {status}; retrying in {wait:?}");
                         tokio::time::sleep(wait).await;
                     } else {
-                        return Err(status_error(m, path, status, message, errors));
+                        return Err(error::from_answer(m, path, status, message, errors));
                     }
                 }
-                Verdict::ClientError => return Err(status_error(m, path, status, message, errors)),
+                Verdict::ClientError => {
+                    return Err(error::from_answer(m, path, status, message, errors));
+                }
             }
         }
-    }
-
-    /// GitHub's `message` and `errors[]` from an error body, redacted; for a non-JSON body
-    /// (a proxy's HTML page) its first line, for an empty one the reason phrase.
-    fn error_fields(&self, status: u16, body: &[u8]) -> (String, Vec<FieldError>) {
-        if status < 400 {
-            return (String::new(), Vec::new());
-        }
-        #[derive(serde::Deserialize)]
-        struct Body {
-            #[serde(default)]
-            message: Option<String>,
-            #[serde(default)]
-            errors: Vec<serde_json::Value>,
-        }
-        let parsed: Option<Body> = serde_json::from_slice(body).ok();
-        let (message, raw_errors) = match parsed {
-            Some(b) => (b.message.unwrap_or_default(), b.errors),
-            None => {
-                let text = String::from_utf8_lossy(body);
-                let first = text.lines().map(str::trim).find(|l| !l.is_empty());
-                (first.unwrap_or("").chars().take(200).collect(), Vec::new())
-            }
-        };
-        let message = if message.trim().is_empty() {
-            reqwest::StatusCode::from_u16(status)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .unwrap_or("error")
-                .to_owned()
-        } else {
-            self.redactor.redact(message.trim())
-        };
-        let errors = raw_errors
-            .into_iter()
-            .map(|v| match v {
-                serde_json::Value::String(s) => FieldError {
-                    message: Some(s),
-                    ..FieldError::default()
-                },
-                other => serde_json::from_value(other).unwrap_or_default(),
-            })
-            .map(|e| FieldError {
-                resource: e.resource.map(|s| self.redactor.redact(&s)),
-                field: e.field.map(|s| self.redactor.redact(&s)),
-                code: self.redactor.redact(&e.code),
-                message: e.message.map(|s| self.redactor.redact(&s)),
-            })
-            .collect();
-        (message, errors)
     }
 
     pub(super) fn decode<T: DeserializeOwned>(
@@ -379,38 +280,6 @@ impl Client {
             path: path.to_owned(),
             message: self.redactor.redact(&e.to_string()),
         })
-    }
-}
-
-/// The typed error for a final error answer.
-fn status_error(
-    method: String,
-    path: String,
-    status: u16,
-    message: String,
-    errors: Vec<FieldError>,
-) -> ApiError {
-    match status {
-        401 => ApiError::Unauthorized { method, path },
-        403 if message
-            .to_ascii_lowercase()
-            .contains("resource not accessible by integration") =>
-        {
-            ApiError::ReadOnlyToken { method, path }
-        }
-        409 => ApiError::Conflict {
-            method,
-            path,
-            status,
-            message,
-        },
-        _ => ApiError::Status {
-            method,
-            path,
-            status,
-            message,
-            errors,
-        },
     }
 }
 
@@ -429,21 +298,6 @@ fn parse_repository(repository: &str) -> Result<(String, String), ApiError> {
             "repository `{repository}` is not `owner/name`; pass e.g. `octo-org/hello-world`"
         ))),
     }
-}
-
-/// Replaces (or adds) one query parameter.
-pub(super) fn set_query(url: &mut Url, key: &str, value: &str) {
-    let kept: Vec<(String, String)> = url
-        .query_pairs()
-        .filter(|(k, _)| k != key)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let mut pairs = url.query_pairs_mut();
-    pairs.clear();
-    for (k, v) in &kept {
-        pairs.append_pair(k, v);
-    }
-    pairs.append_pair(key, value);
 }
 
 /// The error and its causes on one line: reqwest's top-level text ("error sending request")
@@ -513,41 +367,8 @@ mod tests {
     }
 
     #[test]
-    fn per_page_is_replaced_not_duplicated() {
-        let mut url = Url::parse("https://h/x?per_page=30&state=open").unwrap();
-        set_query(&mut url, "per_page", "100");
-        assert_eq!(url.query(), Some("state=open&per_page=100"));
-    }
-
-    #[test]
-    fn pagination_links_must_stay_on_the_api_origin() {
-        let c = client();
-        assert!(
-            c.same_origin("https://api.github.com/repositories/1/issues?page=2")
-                .is_some()
-        );
-        assert!(c.same_origin("https://evil.example/x?page=2").is_none());
-        assert!(c.same_origin("http://api.github.com/x").is_none());
-    }
-
-    #[test]
     fn debug_never_shows_the_token() {
         let text = format!("{:?}", client());
         assert!(!text.contains("unitTESTtoken"), "{text}");
-    }
-
-    #[test]
-    fn error_bodies_are_redacted() {
-        let c = client();
-        let (message, errors) = c.error_fields(
-            422,
-            br#"{"message":"bad ghs_unitTESTtoken123","errors":["token ghs_unitTESTtoken123"]}"#,
-        );
-        assert_eq!(message, "bad ***");
-        assert_eq!(errors[0].message.as_deref(), Some("token ***"));
-        let (message, _) = c.error_fields(502, b"<html>\n<h1>Bad gateway</h1>");
-        assert_eq!(message, "<html>");
-        let (message, _) = c.error_fields(503, b"");
-        assert_eq!(message, "Service Unavailable");
     }
 }

@@ -10,8 +10,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::base64;
-use super::client::{Client, Replay, set_query};
+use super::client::{Client, Replay};
 use super::error::ApiError;
+use super::paginate::set_query;
 use super::statuses::split_ref;
 
 /// A file's bytes and its blob SHA (what the next write must name).

@@ -1,9 +1,12 @@
-//! Errors of the GitHub REST client, typed by what a caller can do about them.
+//! Errors of the GitHub REST client, typed by what a caller can do about them, and how an
+//! error answer of GitHub (`basic-error`, `validation-error`) maps to them.
 //!
 //! Every message is built by the client after the token has been redacted from whatever the
 //! server or the network layer said, so printing an [`ApiError`] never leaks the token.
 
 use std::fmt;
+
+use crate::secret::Redactor;
 
 /// One entry of the `errors` array of GitHub's 422 "Validation Failed" answer
 /// (`components/schemas/validation-error` in GitHub's OpenAPI description).
@@ -181,6 +184,92 @@ impl ApiError {
     }
 }
 
+/// GitHub's `message` and `errors[]` from an error body, redacted; for a non-JSON body
+/// (a proxy's HTML page) its first line, for an empty one the reason phrase.
+pub(super) fn parse_body(
+    status: u16,
+    body: &[u8],
+    redactor: &Redactor,
+) -> (String, Vec<FieldError>) {
+    if status < 400 {
+        return (String::new(), Vec::new());
+    }
+    #[derive(serde::Deserialize)]
+    struct Body {
+        #[serde(default)]
+        message: Option<String>,
+        #[serde(default)]
+        errors: Vec<serde_json::Value>,
+    }
+    let parsed: Option<Body> = serde_json::from_slice(body).ok();
+    let (message, raw_errors) = match parsed {
+        Some(b) => (b.message.unwrap_or_default(), b.errors),
+        None => {
+            let text = String::from_utf8_lossy(body);
+            let first = text.lines().map(str::trim).find(|l| !l.is_empty());
+            (first.unwrap_or("").chars().take(200).collect(), Vec::new())
+        }
+    };
+    let message = if message.trim().is_empty() {
+        reqwest::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("error")
+            .to_owned()
+    } else {
+        redactor.redact(message.trim())
+    };
+    let errors = raw_errors
+        .into_iter()
+        .map(|v| match v {
+            serde_json::Value::String(s) => FieldError {
+                message: Some(s),
+                ..FieldError::default()
+            },
+            other => serde_json::from_value(other).unwrap_or_default(),
+        })
+        .map(|e| FieldError {
+            resource: e.resource.map(|s| redactor.redact(&s)),
+            field: e.field.map(|s| redactor.redact(&s)),
+            code: redactor.redact(&e.code),
+            message: e.message.map(|s| redactor.redact(&s)),
+        })
+        .collect();
+    (message, errors)
+}
+
+/// The typed error for a final error answer.
+pub(super) fn from_answer(
+    method: String,
+    path: String,
+    status: u16,
+    message: String,
+    errors: Vec<FieldError>,
+) -> ApiError {
+    match status {
+        401 => ApiError::Unauthorized { method, path },
+        403 if message
+            .to_ascii_lowercase()
+            .contains("resource not accessible by integration") =>
+        {
+            ApiError::ReadOnlyToken { method, path }
+        }
+        409 => ApiError::Conflict {
+            method,
+            path,
+            status,
+            message,
+        },
+        _ => ApiError::Status {
+            method,
+            path,
+            status,
+            message,
+            errors,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +313,22 @@ mod tests {
         };
         assert!(!ro.is_usage());
         assert_eq!(ro.status(), Some(403));
+    }
+
+    #[test]
+    fn error_bodies_are_redacted() {
+        let mut r = Redactor::new();
+        r.add("ghs_unitTESTtoken123");
+        let (message, errors) = parse_body(
+            422,
+            br#"{"message":"bad ghs_unitTESTtoken123","errors":["token ghs_unitTESTtoken123"]}"#,
+            &r,
+        );
+        assert_eq!(message, "bad ***");
+        assert_eq!(errors[0].message.as_deref(), Some("token ***"));
+        let (message, _) = parse_body(502, b"<html>\n<h1>Bad gateway</h1>", &r);
+        assert_eq!(message, "<html>");
+        let (message, _) = parse_body(503, b"", &r);
+        assert_eq!(message, "Service Unavailable");
     }
 }

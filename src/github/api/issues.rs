@@ -9,10 +9,11 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::client::{Client, Replay, set_query};
+use super::client::{Client, Replay};
 use super::comments::check_body_len;
 use super::error::ApiError;
 use super::marker::Marker;
+use super::paginate::set_query;
 
 /// The part of GitHub's `issue` the client uses.
 #[derive(Debug, Clone, PartialEq, Eq)]

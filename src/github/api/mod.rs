@@ -8,7 +8,7 @@
 //!
 //! `client` owns authentication (`Authorization: Bearer`, `X-GitHub-Api-Version: 2022-11-28`),
 //! retries (`retry`: 5xx and network errors with bounded backoff, rate limits within a wait
-//! budget), error mapping (`error`) and `Link` pagination (`link`); the other files are one
+//! budget), error mapping (`error`) and `Link` pagination (`paginate`, `link`); the other files are one
 //! concept each. The token never appears in an error or a log line.
 
 mod base64;
@@ -19,6 +19,7 @@ mod error;
 mod issues;
 mod link;
 mod marker;
+mod paginate;
 mod retry;
 mod statuses;
 

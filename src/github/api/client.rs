@@ -67,6 +67,11 @@ impl Client {
                 "api url `{api_base_url}` is not a URL ({e}); use e.g. `https://api.github.com`"
             ))
         })?;
+        if !base.username().is_empty() || base.password().is_some() {
+            return Err(ApiError::InvalidInput(
+                "api url must not carry credentials; the token is passed separately".into(),
+            ));
+        }
         if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
             return Err(ApiError::InvalidInput(format!(
                 "api url `{api_base_url}` must be an http(s) URL such as `https://api.github.com`"
@@ -347,6 +352,16 @@ mod tests {
     fn bad_base_url_and_empty_token_are_usage_errors() {
         let e = Client::new("ftp://x", Secret::new("tok"), "o/r").unwrap_err();
         assert!(e.is_usage());
+        let e = Client::new(
+            "https://u:ghp_inURL1234@ghe.example",
+            Secret::new("tok"),
+            "o/r",
+        )
+        .unwrap_err();
+        assert!(
+            e.is_usage() && !e.to_string().contains("ghp_inURL1234"),
+            "{e}"
+        );
         let e = Client::new("https://api.github.com", Secret::new("  "), "o/r").unwrap_err();
         assert!(e.is_usage());
     }

@@ -316,6 +316,23 @@ mod tests {
     }
 
     #[test]
+    fn exit_codes_follow_the_readme_table() {
+        use crate::{Error, ExitCode};
+        let service = ApiError::ReadOnlyToken {
+            method: "POST".into(),
+            path: "/".into(),
+        };
+        assert_eq!(Error::from(service).exit_code(), ExitCode::Incomplete);
+        let usage = ApiError::InvalidInput("repository `x` is not `owner/name`".into());
+        assert_eq!(Error::from(usage).exit_code(), ExitCode::Invalid);
+        let creds = ApiError::Unauthorized {
+            method: "GET".into(),
+            path: "/".into(),
+        };
+        assert_eq!(Error::from(creds).exit_code(), ExitCode::Invalid);
+    }
+
+    #[test]
     fn error_bodies_are_redacted() {
         let mut r = Redactor::new();
         r.add("ghs_unitTESTtoken123");

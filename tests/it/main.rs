@@ -1,6 +1,9 @@
-//! The one integration-test binary: `cargo test --test it`.
+//! The one integration-test binary (`cargo test --test it`), so the crate links once.
 
-mod github_runtime;
 mod cli;
 mod cli_config;
 mod cli_notify;
+mod github_api;
+mod github_runtime;
+mod github_stand_in;
+mod support;

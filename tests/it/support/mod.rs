@@ -1,0 +1,3 @@
+//! Stand-ins for the services decoder-ops talks to, held to their published contracts.
+
+pub mod github;

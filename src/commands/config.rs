@@ -37,7 +37,12 @@ pub fn check(args: ConfigCheckArgs, session: &mut Session) -> Result<ExitCode, E
     for template in config.templates() {
         for name in template.value.var_names() {
             let set = lookup(name).is_some_and(|v| !v.is_empty());
-            variables.push(VariableStatus { name: name.to_owned(), key: template.key.clone(), line: template.line, set });
+            variables.push(VariableStatus {
+                name: name.to_owned(),
+                key: template.key.clone(),
+                line: template.line,
+                set,
+            });
         }
         if !args.no_env {
             let value = config.resolve(template, &lookup)?;
@@ -46,7 +51,10 @@ pub fn check(args: ConfigCheckArgs, session: &mut Session) -> Result<ExitCode, E
         }
     }
     let file = path.display().to_string();
-    session.say(&format!("✓ {file} is valid ({} variable reference(s))", variables.len()));
+    session.say(&format!(
+        "✓ {file} is valid ({} variable reference(s))",
+        variables.len()
+    ));
     let outcome = Outcome::new("config", Verdict::Pass, CheckDetails { file, variables });
     if let Some(target) = &args.json {
         super::write_json(target, &outcome, session)?;
@@ -57,6 +65,8 @@ pub fn check(args: ConfigCheckArgs, session: &mut Session) -> Result<ExitCode, E
 /// Prints the JSON Schema of the configuration file.
 pub fn schema(session: &mut Session) -> Result<ExitCode, Error> {
     let bytes = crate::render::json::to_bytes(&config::json_schema())?;
-    session.runtime.write_line(String::from_utf8_lossy(&bytes).trim_end())?;
+    session
+        .runtime
+        .write_line(String::from_utf8_lossy(&bytes).trim_end())?;
     Ok(ExitCode::Passed)
 }

@@ -19,7 +19,12 @@ use crate::outcome::{ErrorDetails, Outcome, Verdict};
 
 /// Environment variables that hold secrets decoder-ops may see; they are masked and redacted
 /// even by commands that never use them.
-const SECRET_VARS: &[&str] = &["GITHUB_TOKEN", "GH_TOKEN", "INPUT_GITHUB-TOKEN", "DECODER_OPS_WEBHOOK"];
+const SECRET_VARS: &[&str] = &[
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "INPUT_GITHUB-TOKEN",
+    "DECODER_OPS_WEBHOOK",
+];
 
 /// What every command gets: the environment, the runtime sinks, the redactor, global options.
 pub struct Session {
@@ -55,7 +60,10 @@ impl Session {
     /// One line that embeds untrusted text: flattened to a single line, so nothing in it can
     /// start a workflow command at the beginning of a log line.
     pub fn say_untrusted(&mut self, text: &str) {
-        let flat: String = text.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
+        let flat: String = text
+            .chars()
+            .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+            .collect();
         self.say(&flat);
     }
 }
@@ -79,7 +87,11 @@ pub fn run(cli: Cli) -> ExitCode {
         ColorChoice::Never => false,
         ColorChoice::Auto => runtime.use_color(),
     };
-    let verbosity = if cli.global.quiet { -1 } else { cli.global.verbose.min(3) as i8 };
+    let verbosity = if cli.global.quiet {
+        -1
+    } else {
+        cli.global.verbose.min(3) as i8
+    };
     let log = LogOptions {
         verbosity,
         filter: env.get("DECODER_OPS_LOG").map(str::to_owned),
@@ -88,7 +100,13 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     logging::init(&log, redactor.clone());
 
-    let mut session = Session { env, runtime, redactor, config_path: cli.global.config.clone(), color };
+    let mut session = Session {
+        env,
+        runtime,
+        redactor,
+        config_path: cli.global.config.clone(),
+        color,
+    };
     let (name, json) = command_meta(&cli.command);
     let result = match cli.command {
         Command::Notify(args) => notify::run(args, &mut session),
@@ -115,7 +133,12 @@ fn command_meta(command: &Command) -> (&'static str, Option<PathBuf>) {
     }
 }
 
-fn report_error(err: &Error, command: &'static str, json: Option<&Path>, session: &mut Session) -> ExitCode {
+fn report_error(
+    err: &Error,
+    command: &'static str,
+    json: Option<&Path>,
+    session: &mut Session,
+) -> ExitCode {
     let code = err.exit_code();
     let message = session.redact(&err.to_string());
     tracing::debug!(exit_code = code.code(), "command failed");
@@ -123,26 +146,45 @@ fn report_error(err: &Error, command: &'static str, json: Option<&Path>, session
     let mut annotation = Annotation::error(message.clone()).title(format!("decoder-ops {command}"));
     if let Error::Config(e) = err {
         if let Some((path, line, _)) = e.location() {
-            annotation = annotation.file(path).line(u32::try_from(line).unwrap_or(u32::MAX));
+            annotation = annotation
+                .file(path)
+                .line(u32::try_from(line).unwrap_or(u32::MAX));
         }
     }
     let _ = session.runtime.annotate(annotation);
-    let _ = session.runtime.set_output("verdict", Verdict::Error.as_str());
+    let _ = session
+        .runtime
+        .set_output("verdict", Verdict::Error.as_str());
     let _ = session.runtime.set_output("exit-code", &code.to_string());
     if let Some(path) = json {
-        let outcome = Outcome::with_exit_code(command, Verdict::Error, code, ErrorDetails { error: message });
+        let outcome = Outcome::with_exit_code(
+            command,
+            Verdict::Error,
+            code,
+            ErrorDetails { error: message },
+        );
         if let Err(e) = write_json(path, &outcome, session) {
-            let _ = writeln!(std::io::stderr(), "error: {}", session.redact(&e.to_string()));
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: {}",
+                session.redact(&e.to_string())
+            );
         }
     }
     code
 }
 
 /// Writes a result object to `--json`: a file (atomically) or `-` for stdout.
-pub fn write_json<T: serde::Serialize>(target: &Path, value: &T, session: &mut Session) -> Result<(), Error> {
+pub fn write_json<T: serde::Serialize>(
+    target: &Path,
+    value: &T,
+    session: &mut Session,
+) -> Result<(), Error> {
     if target == Path::new("-") {
         let bytes = crate::render::json::to_bytes(value)?;
-        session.runtime.write_line(String::from_utf8_lossy(&bytes).trim_end())?;
+        session
+            .runtime
+            .write_line(String::from_utf8_lossy(&bytes).trim_end())?;
     } else {
         crate::render::json::write_atomic(target, &crate::render::json::to_bytes(value)?)?;
     }

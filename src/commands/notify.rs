@@ -46,8 +46,13 @@ pub fn run(args: NotifyArgs, session: &mut Session) -> Result<ExitCode, Error> {
     // Secrets first: nothing is printed before every webhook is masked.
     let (destinations, problems) = destinations(&args, session)?;
     let message = build_message(&args, session)?;
-    let items: Vec<(Destination, serde_json::Value)> =
-        destinations.into_iter().map(|d| { let p = d.provider.render(&message); (d, p) }).collect();
+    let items: Vec<(Destination, serde_json::Value)> = destinations
+        .into_iter()
+        .map(|d| {
+            let p = d.provider.render(&message);
+            (d, p)
+        })
+        .collect();
 
     let (deliveries, payloads) = if args.dry_run {
         (Vec::new(), preview(&items, session))
@@ -61,7 +66,11 @@ pub fn run(args: NotifyArgs, session: &mut Session) -> Result<ExitCode, Error> {
         .iter()
         .cloned()
         .chain(deliveries.iter().filter(|r| !r.delivered).map(|r| {
-            format!("{}: {}", r.destination, r.error.as_deref().unwrap_or("not delivered"))
+            format!(
+                "{}: {}",
+                r.destination,
+                r.error.as_deref().unwrap_or("not delivered")
+            )
         }))
         .map(|m: String| session.redact(&m))
         .collect();
@@ -69,10 +78,24 @@ pub fn run(args: NotifyArgs, session: &mut Session) -> Result<ExitCode, Error> {
 
     for r in &deliveries {
         let line = if r.delivered {
-            let id = r.message_id.as_deref().map(|id| format!(", message id {id}")).unwrap_or_default();
-            format!("✓ delivered to {} ({}) in {} ms{id}", r.destination, r.provider.as_str(), r.elapsed_ms)
+            let id = r
+                .message_id
+                .as_deref()
+                .map(|id| format!(", message id {id}"))
+                .unwrap_or_default();
+            format!(
+                "✓ delivered to {} ({}) in {} ms{id}",
+                r.destination,
+                r.provider.as_str(),
+                r.elapsed_ms
+            )
         } else {
-            format!("✗ not delivered to {} ({}): {}", r.destination, r.provider.as_str(), r.error.as_deref().unwrap_or("unknown error"))
+            format!(
+                "✗ not delivered to {} ({}): {}",
+                r.destination,
+                r.provider.as_str(),
+                r.error.as_deref().unwrap_or("unknown error")
+            )
         };
         session.say_untrusted(&line);
     }
@@ -82,14 +105,22 @@ pub fn run(args: NotifyArgs, session: &mut Session) -> Result<ExitCode, Error> {
         (false, false) => Verdict::Warn,
         (false, true) => Verdict::Error,
     };
-    let level = if args.strict { Level::Error } else { Level::Warning };
+    let level = if args.strict {
+        Level::Error
+    } else {
+        Level::Warning
+    };
     for failure in &failures {
-        let annotation = Annotation::new(level, format!("notification not delivered: {failure}")).title("decoder-ops notify");
+        let annotation = Annotation::new(level, format!("notification not delivered: {failure}"))
+            .title("decoder-ops notify");
         session.runtime.annotate(annotation)?;
     }
 
     let rt = &mut session.runtime;
-    let message_id = deliveries.iter().find_map(|r| r.message_id.clone()).unwrap_or_default();
+    let message_id = deliveries
+        .iter()
+        .find_map(|r| r.message_id.clone())
+        .unwrap_or_default();
     let error = failures.first().cloned().unwrap_or_default();
     rt.set_output("delivered", if delivered { "true" } else { "false" })?;
     rt.set_output("error", &error)?;
@@ -100,10 +131,18 @@ pub fn run(args: NotifyArgs, session: &mut Session) -> Result<ExitCode, Error> {
         rt.set_output("result", &json.display().to_string())?;
     }
     if !deliveries.is_empty() {
-        rt.append_summary(&summary(&message, &deliveries, session))?;
+        let markdown = summary(&message, &deliveries, session);
+        session.runtime.append_summary(&markdown)?;
     }
 
-    let details = NotifyDetails { dry_run: args.dry_run, delivered, message, deliveries, payloads, problems: failures };
+    let details = NotifyDetails {
+        dry_run: args.dry_run,
+        delivered,
+        message,
+        deliveries,
+        payloads,
+        problems: failures,
+    };
     let outcome = Outcome::new("notify", verdict, details);
     if let Some(target) = &args.json {
         super::write_json(target, &outcome, session)?;
@@ -118,35 +157,58 @@ pub fn run(args: NotifyArgs, session: &mut Session) -> Result<ExitCode, Error> {
 /// Destinations that cannot be used (bad URL, unknown provider) are returned as problems: with
 /// `--strict` they are errors (exit 2), otherwise warnings, because a missing webhook secret on
 /// a fork PR must not fail the build.
-fn destinations(args: &NotifyArgs, session: &mut Session) -> Result<(Vec<Destination>, Vec<String>), Error> {
+fn destinations(
+    args: &NotifyArgs,
+    session: &mut Session,
+) -> Result<(Vec<Destination>, Vec<String>), Error> {
     let mut raw: Vec<(String, String, Option<Provider>)> = Vec::new();
     for (i, url) in args.webhooks.iter().enumerate() {
         session.add_secret(url);
-        raw.push((format!("webhook {}", i + 1), url.trim().to_owned(), args.provider));
+        raw.push((
+            format!("webhook {}", i + 1),
+            url.trim().to_owned(),
+            args.provider,
+        ));
     }
     if raw.is_empty() && args.channels.is_empty() {
         if let Some(list) = session.env.get("DECODER_OPS_WEBHOOK").map(str::to_owned) {
-            let urls = list.split([',', '\n']).map(str::trim).filter(|u| !u.is_empty());
+            let urls = list
+                .split([',', '\n'])
+                .map(str::trim)
+                .filter(|u| !u.is_empty());
             for (i, url) in urls.enumerate() {
                 session.add_secret(url);
-                raw.push((format!("DECODER_OPS_WEBHOOK {}", i + 1), url.to_owned(), args.provider));
+                raw.push((
+                    format!("DECODER_OPS_WEBHOOK {}", i + 1),
+                    url.to_owned(),
+                    args.provider,
+                ));
             }
         }
     }
     let needs_config = !args.channels.is_empty() || raw.is_empty();
     if needs_config {
         let config = config::load(session.config_path.as_deref())?;
-        let names = if args.channels.is_empty() { config.notify.default_channels.clone() } else { args.channels.clone() };
+        let names = if args.channels.is_empty() {
+            config.notify.default_channels.clone()
+        } else {
+            args.channels.clone()
+        };
         for name in names {
             let channel = config.notify.channels.get(&name).ok_or_else(|| {
                 let known: Vec<&str> = config.notify.channels.keys().map(String::as_str).collect();
                 Error::Usage(format!(
                     "no channel `{name}` in config `{}`; defined channels: {}",
                     config.display_path(),
-                    if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
                 ))
             })?;
-            let url = config.resolve(&channel.webhook, &|k| session.env.get(k).map(str::to_owned))?;
+            let url =
+                config.resolve(&channel.webhook, &|k| session.env.get(k).map(str::to_owned))?;
             session.add_secret(&url);
             let provider = args.provider.or(channel.provider.map(|p| match p {
                 ChannelProvider::Slack => Provider::Slack,
@@ -175,19 +237,35 @@ fn destinations(args: &NotifyArgs, session: &mut Session) -> Result<(Vec<Destina
 
 /// A usable destination: an absolute http(s) URL (plain http only to loopback, so a webhook
 /// token never crosses a network unencrypted) with a known provider. Errors never include the URL.
-fn check_destination(name: &str, url: &str, provider: Option<Provider>) -> Result<Destination, NotifyError> {
-    let invalid = |reason: &str| NotifyError::InvalidDestination { name: name.to_owned(), reason: reason.to_owned() };
-    let parsed = reqwest::Url::parse(url).map_err(|_| invalid("not a valid URL (expected https://…)"))?;
+fn check_destination(
+    name: &str,
+    url: &str,
+    provider: Option<Provider>,
+) -> Result<Destination, NotifyError> {
+    let invalid = |reason: &str| NotifyError::InvalidDestination {
+        name: name.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let parsed =
+        reqwest::Url::parse(url).map_err(|_| invalid("not a valid URL (expected https://…)"))?;
     match parsed.scheme() {
         "https" => {}
         "http" if is_loopback(&parsed) => {}
-        "http" => return Err(invalid("refusing to send a webhook token over plain http; use https")),
+        "http" => {
+            return Err(invalid(
+                "refusing to send a webhook token over plain http; use https",
+            ));
+        }
         _ => return Err(invalid("not an http(s) URL")),
     }
-    let provider = provider
-        .or_else(|| Provider::detect(url))
-        .ok_or_else(|| invalid("cannot tell Slack from Discord by this URL; pass --provider slack|discord"))?;
-    Ok(Destination { name: name.to_owned(), provider, url: Secret::new(url) })
+    let provider = provider.or_else(|| Provider::detect(url)).ok_or_else(|| {
+        invalid("cannot tell Slack from Discord by this URL; pass --provider slack|discord")
+    })?;
+    Ok(Destination {
+        name: name.to_owned(),
+        provider,
+        url: Secret::new(url),
+    })
 }
 
 fn is_loopback(url: &reqwest::Url) -> bool {
@@ -211,16 +289,46 @@ fn build_message(args: &NotifyArgs, session: &mut Session) -> Result<Message, Er
         .title
         .clone()
         .filter(|t| !t.trim().is_empty())
-        .unwrap_or_else(|| Message::default_title(args.event, args.status, args.environment.as_deref(), &origin));
-    let mut fields: Vec<Field> = args.fields.iter().map(|(n, v)| Field { name: n.clone(), value: v.clone() }).collect();
+        .unwrap_or_else(|| {
+            Message::default_title(
+                args.event,
+                args.status,
+                args.environment.as_deref(),
+                &origin,
+            )
+        });
+    let mut fields: Vec<Field> = args
+        .fields
+        .iter()
+        .map(|(n, v)| Field {
+            name: n.clone(),
+            value: v.clone(),
+        })
+        .collect();
     if args.event == EventKind::Custom {
         if let Some(env) = &args.environment {
-            fields.insert(0, Field { name: "Environment".into(), value: env.clone() });
+            fields.insert(
+                0,
+                Field {
+                    name: "Environment".into(),
+                    value: env.clone(),
+                },
+            );
         }
     }
-    let mut links: Vec<Link> = args.links.iter().map(|(l, u)| Link { label: l.clone(), url: u.clone() }).collect();
+    let mut links: Vec<Link> = args
+        .links
+        .iter()
+        .map(|(l, u)| Link {
+            label: l.clone(),
+            url: u.clone(),
+        })
+        .collect();
     if let Some(url) = origin.pull_request_url() {
-        links.push(Link { label: "Pull request".into(), url });
+        links.push(Link {
+            label: "Pull request".into(),
+            url,
+        });
     }
     Ok(Message {
         status: args.status,
@@ -241,26 +349,45 @@ fn read_text(path: &std::path::Path) -> Result<String, Error> {
     let mut buf = Vec::new();
     let shown = path.display().to_string();
     let result = if shown == "-" {
-        std::io::stdin().lock().take(MAX_TEXT_BYTES as u64).read_to_end(&mut buf)
+        std::io::stdin()
+            .lock()
+            .take(MAX_TEXT_BYTES as u64)
+            .read_to_end(&mut buf)
     } else {
         std::fs::File::open(path).and_then(|f| f.take(MAX_TEXT_BYTES as u64).read_to_end(&mut buf))
     };
-    result.map_err(|e| NotifyError::Input(format!("--text-file `{shown}`: cannot read it: {e}")))?;
+    result
+        .map_err(|e| NotifyError::Input(format!("--text-file `{shown}`: cannot read it: {e}")))?;
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
-fn preview(items: &[(Destination, serde_json::Value)], session: &mut Session) -> Vec<PayloadPreview> {
+fn preview(
+    items: &[(Destination, serde_json::Value)],
+    session: &mut Session,
+) -> Vec<PayloadPreview> {
     let mut out = Vec::new();
     for (dest, payload) in items {
         let pretty = serde_json::to_string_pretty(payload).unwrap_or_default();
-        session.say(&format!("# {} ({}): dry run, not sent", dest.name, dest.provider.as_str()));
+        session.say(&format!(
+            "# {} ({}): dry run, not sent",
+            dest.name,
+            dest.provider.as_str()
+        ));
         session.say(&pretty);
-        out.push(PayloadPreview { destination: dest.name.clone(), provider: dest.provider, payload: payload.clone() });
+        out.push(PayloadPreview {
+            destination: dest.name.clone(),
+            provider: dest.provider,
+            payload: payload.clone(),
+        });
     }
     out
 }
 
-fn send(items: &[(Destination, serde_json::Value)], args: &NotifyArgs, session: &Session) -> Result<Vec<DeliveryReport>, Error> {
+fn send(
+    items: &[(Destination, serde_json::Value)],
+    args: &NotifyArgs,
+    session: &Session,
+) -> Result<Vec<DeliveryReport>, Error> {
     let options = DeliveryOptions {
         overall_timeout: args.timeout,
         request_timeout: args.timeout.min(Duration::from_secs(10)),
@@ -278,19 +405,34 @@ fn send(items: &[(Destination, serde_json::Value)], args: &NotifyArgs, session: 
 }
 
 fn summary(message: &Message, deliveries: &[DeliveryReport], session: &Session) -> String {
-    let mut md = format!("### {} Notification: {}\n\n| destination | provider | result |\n|---|---|---|\n", message.status.emoji(), escape_md(&message.title));
+    let mut md = format!(
+        "### {} Notification: {}\n\n| destination | provider | result |\n|---|---|---|\n",
+        message.status.emoji(),
+        escape_md(&message.title)
+    );
     for r in deliveries {
         let result = if r.delivered {
             format!("✅ delivered ({} ms)", r.elapsed_ms)
         } else {
-            format!("⚠️ {}", escape_md(&session.redact(r.error.as_deref().unwrap_or("not delivered"))))
+            format!(
+                "⚠️ {}",
+                escape_md(&session.redact(r.error.as_deref().unwrap_or("not delivered")))
+            )
         };
-        md.push_str(&format!("| {} | {} | {} |\n", escape_md(&r.destination), r.provider.as_str(), result));
+        md.push_str(&format!(
+            "| {} | {} | {} |\n",
+            escape_md(&r.destination),
+            r.provider.as_str(),
+            result
+        ));
     }
     md
 }
 
 /// Table cells must not break the table or render untrusted markup.
 fn escape_md(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }

@@ -6,4 +6,6 @@ mod cli_notify;
 mod github_api;
 mod github_runtime;
 mod github_stand_in;
+mod notify_delivery;
+mod notify_secrets;
 mod support;

@@ -60,7 +60,6 @@ pub struct Received {
     pub path: String,
     pub query: String,
     pub body: Option<Value>,
-    pub raw: String,
     pub at: Instant,
     pub status: u16,
 }
@@ -215,7 +214,6 @@ async fn handle(
             path,
             query,
             body: serde_json::from_slice(&raw).ok(),
-            raw: String::from_utf8_lossy(&raw).into_owned(),
             at,
             status: answer.0,
         });

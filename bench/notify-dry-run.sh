@@ -14,7 +14,7 @@ if ! need hyperfine || [ ! -x /usr/bin/time ]; then
 fi
 
 cargo build --release --locked --quiet
-bin="$PWD/target/release/decoder-ops"
+bin="${CARGO_TARGET_DIR:-$PWD/target}/release/decoder-ops"
 
 peer="$(mktemp -d)"
 trap 'rm -rf "$peer"' EXIT

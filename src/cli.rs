@@ -27,6 +27,7 @@ pub struct Cli {
 
 /// Options every subcommand accepts.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Configuration file [default: .github/decoder-ops.yml when it exists]
     #[arg(long, global = true, value_name = "FILE")]

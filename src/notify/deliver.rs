@@ -239,12 +239,16 @@ impl Delivery {
         let (method, url) = self.target()?;
         let key = self.dest.url.expose().to_owned();
         let mut backoff = BASE_BACKOFF;
+        let mut last_error: Option<String> = None;
         for attempt in 1..=self.opts.max_attempts.max(1) {
             let start = self.pacer.reserve(&key, self.dest.provider);
             if start > self.deadline {
-                return Err(
-                    "the time budget ran out while waiting for the webhook's rate limit".into(),
-                );
+                return Err(match last_error {
+                    Some(e) => format!("{e}; no time left for another attempt (raise --timeout)"),
+                    None => {
+                        "the time budget ran out while waiting for the webhook's rate limit".into()
+                    }
+                });
             }
             tokio::time::sleep_until(start).await;
             report.attempts = attempt;
@@ -283,6 +287,7 @@ impl Delivery {
                     tracing::info!(destination = %self.dest.name, wait_ms = wait.as_millis() as u64, error = %self.redactor.redact(&error), "retrying");
                     tokio::time::sleep(wait).await;
                     backoff = (backoff * 2).min(MAX_BACKOFF);
+                    last_error = Some(format!("{error}; gave up after {attempt} attempt(s)"));
                 }
             }
         }

@@ -26,6 +26,14 @@ const SECRET_VARS: &[&str] = &[
     "DECODER_OPS_WEBHOOK",
 ];
 
+/// Colours of terminal output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paint {
+    Good,
+    Bad,
+    Warn,
+}
+
 /// What every command gets: the environment, the runtime sinks, the redactor, global options.
 pub struct Session {
     pub env: Env,
@@ -44,6 +52,20 @@ impl Session {
         self.redactor.add(secret);
         // A failed mask write means stdout is gone; nothing else will print either.
         let _ = self.runtime.add_masks(&self.redactor.snapshot());
+    }
+
+    /// `text` in the colour of `paint` when colour is on (a terminal, no `NO_COLOR`, not in
+    /// the Actions log), else unchanged.
+    pub fn paint(&self, paint: Paint, text: &str) -> String {
+        if !self.color {
+            return text.to_owned();
+        }
+        let code = match paint {
+            Paint::Good => "32",
+            Paint::Bad => "31",
+            Paint::Warn => "33",
+        };
+        format!("\x1b[{code}m{text}\x1b[0m")
     }
 
     pub fn redact(&self, text: &str) -> String {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::Session;
+use super::{Paint, Session};
 use crate::cli::NotifyArgs;
 use crate::config::{self, ChannelProvider};
 use crate::error::{Error, ExitCode};
@@ -84,14 +84,16 @@ pub fn run(args: NotifyArgs, session: &mut Session) -> Result<ExitCode, Error> {
                 .map(|id| format!(", message id {id}"))
                 .unwrap_or_default();
             format!(
-                "✓ delivered to {} ({}) in {} ms{id}",
+                "{} delivered to {} ({}) in {} ms{id}",
+                session.paint(Paint::Good, "✓"),
                 r.destination,
                 r.provider.as_str(),
                 r.elapsed_ms
             )
         } else {
             format!(
-                "✗ not delivered to {} ({}): {}",
+                "{} not delivered to {} ({}): {}",
+                session.paint(Paint::Bad, "✗"),
                 r.destination,
                 r.provider.as_str(),
                 r.error.as_deref().unwrap_or("unknown error")

@@ -57,6 +57,10 @@ pub enum Error {
     Api(#[from] crate::github::api::ApiError),
     #[error(transparent)]
     Render(#[from] crate::render::RenderError),
+    #[error(transparent)]
+    Diff(#[from] crate::diff::DiffError),
+    #[error(transparent)]
+    Junit(#[from] crate::report::junit::JunitError),
     /// Bad combination of flags that clap cannot express.
     #[error("{0}")]
     Usage(String),

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod config;
 pub mod diff;
 pub mod error;
+pub mod gate;
 pub mod github;
 pub mod logging;
 pub mod notify;

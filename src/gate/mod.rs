@@ -1,0 +1,5 @@
+//! Gates: conditions and thresholds → a verdict. Pure and synchronous; integer arithmetic
+//! decides pass/fail.
+
+pub mod score;
+pub mod window;

@@ -81,3 +81,19 @@ impl Error {
         }
     }
 }
+
+/// An error and its causes on one line. reqwest's own text ("error sending request") says
+/// little; the cause ("connection refused", "dns error") is what a reader needs.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
+}

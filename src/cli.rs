@@ -60,17 +60,47 @@ pub enum ColorChoice {
 }
 
 #[derive(Debug, Subcommand)]
-#[expect(
+#[allow(
     clippy::large_enum_variant,
-    reason = "parsed once per process; boxing buys nothing"
+    reason = "parsed once per process; boxing buys nothing, and which variant is largest changes as commands grow"
 )]
 pub enum Command {
     /// Send a Slack or Discord message about a deploy, a health check or a gate — once, safely.
     #[command(after_help = NOTIFY_AFTER_HELP)]
     Notify(NotifyArgs),
+    /// Decide whether a build may be promoted: tests, change window, custom thresholds.
+    #[command(name = "quality-gate", after_help = QUALITY_GATE_AFTER_HELP)]
+    QualityGate(QualityGateArgs),
     /// Validate the configuration file or print its JSON Schema.
     #[command(subcommand)]
     Config(ConfigCommand),
+}
+
+const QUALITY_GATE_AFTER_HELP: &str = "\
+Examples:
+  decoder-ops quality-gate test-results/*.xml
+  decoder-ops quality-gate --purpose rollback --json gate.json reports/junit.xml
+  decoder-ops quality-gate --now 2026-12-24T10:00:00Z reports/junit.xml   # test the change window
+
+Without `quality-gate.gates` in the config, every test must pass and at least one must run.
+Zero tests, a missing matrix upload (`expect: {junit: N}`) or a gate without data is
+inconclusive (exit 4), never a pass. See docs/quality-gate.md.";
+
+/// `decoder-ops quality-gate`.
+#[derive(Debug, Args)]
+pub struct QualityGateArgs {
+    /// Report files: JUnit XML from any common runner (format detected from content).
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Why: `rollback` is never blocked by the change window.
+    #[arg(long, value_enum, default_value_t = crate::gate::policy::Purpose::Deploy)]
+    pub purpose: crate::gate::policy::Purpose,
+    /// Judge the change window at this RFC 3339 instant instead of now.
+    #[arg(long, value_name = "INSTANT")]
+    pub now: Option<String>,
+    /// Write the result object as JSON to FILE (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
 }
 
 const NOTIFY_AFTER_HELP: &str = "\

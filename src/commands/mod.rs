@@ -7,6 +7,7 @@
 
 mod config;
 mod notify;
+mod quality_gate;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -132,6 +133,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let (name, json) = command_meta(&cli.command);
     let result = match cli.command {
         Command::Notify(args) => notify::run(args, &mut session),
+        Command::QualityGate(args) => quality_gate::run(args, &mut session),
         Command::Config(ConfigCommand::Check(args)) => config::check(args, &mut session),
         Command::Config(ConfigCommand::Schema) => config::schema(&mut session),
     };
@@ -150,6 +152,7 @@ pub fn run(cli: Cli) -> ExitCode {
 fn command_meta(command: &Command) -> (&'static str, Option<PathBuf>) {
     match command {
         Command::Notify(a) => ("notify", a.json.clone()),
+        Command::QualityGate(a) => ("quality-gate", a.json.clone()),
         Command::Config(ConfigCommand::Check(a)) => ("config", a.json.clone()),
         Command::Config(ConfigCommand::Schema) => ("config", None),
     }
@@ -173,7 +176,10 @@ fn report_error(
                 .line(u32::try_from(line).unwrap_or(u32::MAX));
         }
     }
-    let _ = session.runtime.annotate(annotation);
+    // Outside Actions the message on stderr is the whole report; an annotation would repeat it.
+    if session.runtime.in_actions() {
+        let _ = session.runtime.annotate(annotation);
+    }
     let _ = session
         .runtime
         .set_output("verdict", Verdict::Error.as_str());

@@ -19,6 +19,9 @@ pub struct RawConfig {
     /// Where `notify` (and the monitor's alerts) send messages.
     #[serde(default)]
     pub notify: Option<RawNotify>,
+    /// The promote/block policy of `quality-gate`.
+    #[serde(default)]
+    pub quality_gate: Option<super::gates::RawQualityGate>,
 }
 
 /// Named notification channels.

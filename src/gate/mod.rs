@@ -1,5 +1,6 @@
 //! Gates: conditions and thresholds → a verdict. Pure and synchronous; integer arithmetic
 //! decides pass/fail.
 
+pub mod policy;
 pub mod score;
 pub mod window;

@@ -69,6 +69,20 @@ pub struct TestSummary {
     pub todo: u64,
 }
 
+impl TestSummary {
+    /// Adds another report's counts (a matrix of jobs, several suites).
+    pub fn add(&mut self, o: &TestSummary) {
+        self.tests += o.tests;
+        self.passed += o.passed;
+        self.failed += o.failed;
+        self.errors += o.errors;
+        self.skipped += o.skipped;
+        self.flaky += o.flaky;
+        self.xfailed += o.xfailed;
+        self.todo += o.todo;
+    }
+}
+
 /// A parsed report.
 #[derive(Debug, Clone, Serialize)]
 pub struct JunitReport {
@@ -176,7 +190,7 @@ impl<R: BufRead> BufRead for LineCounter<R> {
 #[derive(Default)]
 struct Open {
     case: Option<TestCase>,
-    /// Inside `<failure>`/`<error>`/`<skipped>` of the current case: collect its text.
+    /// Inside a `<failure>`/`<error>` without a `message` attribute: its text is the message.
     in_detail: bool,
 }
 
@@ -305,7 +319,8 @@ impl Parser {
                             case.skip_kind = kind.filter(|k| !k.is_empty());
                         }
                     }
-                    self.open.in_detail = !empty;
+                    let decides = case.outcome == outcome;
+                    self.open.in_detail = !empty && decides && case.message.is_none();
                 }
             }
             "flakyFailure" | "flakyError" => {

@@ -3,6 +3,7 @@
 mod cli;
 mod cli_config;
 mod cli_notify;
+mod cli_quality_gate;
 mod github_api;
 mod github_runtime;
 mod github_stand_in;

@@ -1,0 +1,238 @@
+//! `decoder-ops quality-gate`: reports + policy → one promote/block decision with its reasons.
+//!
+//! Reads every input (format detected from content), evaluates each gate of the policy
+//! (`quality-gate.gates` in the config, else the default policy), and renders the decision to
+//! the terminal, the job summary, annotations for failing tests, outputs and `--json`.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::Session;
+use crate::cli::QualityGateArgs;
+use crate::config::{self, gates::GateCheck};
+use crate::error::{Error, ExitCode};
+use crate::gate::policy::{self, Evidence, GateReport};
+use crate::gate::score::{GateOutcome, Readiness, decide};
+use crate::github::runtime::Annotation;
+use crate::outcome::{Outcome, Verdict};
+use crate::report::junit::{self, JunitReport, TestSummary};
+
+#[derive(Debug, Serialize)]
+struct InputRecord {
+    path: String,
+    format: &'static str,
+    summary: TestSummary,
+}
+
+#[derive(Debug, Serialize)]
+struct Details {
+    purpose: policy::Purpose,
+    evaluated_at: String,
+    score: Option<u32>,
+    band: Option<&'static str>,
+    reason: String,
+    inputs: Vec<InputRecord>,
+    gates: Vec<GateReport>,
+}
+
+pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Error> {
+    let config = config::load(session.config_path.as_deref())?;
+    let qg = &config.quality_gate;
+    let now = match &args.now {
+        Some(t) => t.parse::<jiff::Timestamp>().map_err(|e| {
+            Error::Usage(format!(
+                "--now `{t}`: {e}; expected an RFC 3339 instant such as 2026-11-23T09:30:00Z"
+            ))
+        })?,
+        None => jiff::Timestamp::now(),
+    };
+    let mut paths: Vec<PathBuf> = args.inputs.clone();
+    paths.extend(qg.inputs.iter().map(PathBuf::from));
+
+    let mut evidence = Evidence::default();
+    let mut inputs = Vec::new();
+    let mut failing = Vec::new();
+    for path in &paths {
+        let report = read_input(path)?;
+        evidence.junit_reports += 1;
+        evidence
+            .tests
+            .get_or_insert_with(TestSummary::default)
+            .add(&report.summary);
+        failing.extend(report.failing().cloned());
+        inputs.push(InputRecord {
+            path: path.display().to_string(),
+            format: "junit",
+            summary: report.summary,
+        });
+    }
+    let specs = qg.gates.clone().unwrap_or_else(policy::default_gates);
+    for spec in &specs {
+        if let GateCheck::JsonNumber { file, .. } = &spec.check {
+            evidence
+                .json_files
+                .entry(file.clone())
+                .or_insert_with(|| read_json(Path::new(file)));
+        }
+    }
+    let reports = policy::evaluate(
+        &specs,
+        &evidence,
+        qg.expect.get("junit").copied(),
+        now,
+        args.purpose,
+    );
+    let readiness = decide(
+        &reports
+            .iter()
+            .map(GateReport::as_result)
+            .collect::<Vec<_>>(),
+    );
+
+    print_table(&reports, &readiness, session);
+    for case in &failing {
+        let mut a = Annotation::error(case.message.clone().unwrap_or_else(|| "failed".into()))
+            .title(format!("test failed: {}", case.name));
+        if let Some(file) = &case.file {
+            a = a.file(file.clone());
+            if let Some(line) = case.line {
+                a = a.line(line);
+            }
+        }
+        session.runtime.annotate(a)?;
+    }
+    let markdown = summary_markdown(&reports, &readiness);
+    session.runtime.append_summary(&markdown)?;
+    session
+        .runtime
+        .set_output("verdict", readiness.verdict.as_str())?;
+    session.runtime.set_output(
+        "score",
+        &readiness.score.map(|s| s.to_string()).unwrap_or_default(),
+    )?;
+    session
+        .runtime
+        .set_output("exit-code", &readiness.verdict.exit_code().to_string())?;
+    if let Some(json) = &args.json {
+        session
+            .runtime
+            .set_output("result", &json.display().to_string())?;
+    }
+
+    let details = Details {
+        purpose: args.purpose,
+        evaluated_at: now.to_string(),
+        score: readiness.score,
+        band: readiness.band.map(|b| b.label()),
+        reason: readiness.reason.clone(),
+        inputs,
+        gates: reports,
+    };
+    let outcome = Outcome::new("quality-gate", readiness.verdict, details);
+    if let Some(target) = &args.json {
+        super::write_json(target, &outcome, session)?;
+    }
+    Ok(outcome.exit_code)
+}
+
+/// Reads one input, detecting its format from the first bytes.
+fn read_input(path: &Path) -> Result<JunitReport, Error> {
+    let shown = path.display().to_string();
+    let mut head = [0u8; 4096];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(|e| Error::Usage(format!("input `{shown}`: cannot read it: {e}")))?;
+    let text = String::from_utf8_lossy(&head[..n]);
+    if text.contains("<testsuite") {
+        return Ok(junit::parse_file(path)?);
+    }
+    Err(Error::Usage(format!(
+        "input `{shown}`: not a format quality-gate reads yet; expected JUnit XML (a `<testsuites>` or `<testsuite>` document)"
+    )))
+}
+
+fn read_json(path: &Path) -> Result<serde_json::Value, String> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        format!(
+            "`{shown}`: line {}, column {}: invalid JSON: {e}",
+            e.line(),
+            e.column()
+        )
+    })
+}
+
+fn mark(outcome: GateOutcome) -> &'static str {
+    match outcome {
+        GateOutcome::Pass => "✅",
+        GateOutcome::Fail => "❌",
+        GateOutcome::Inconclusive => "❔",
+        GateOutcome::Skipped => "⏭️",
+    }
+}
+
+fn shown_mark(r: &GateReport) -> &'static str {
+    if r.outcome == GateOutcome::Fail && r.on_fail == "warn" {
+        "⚠️"
+    } else {
+        mark(r.outcome)
+    }
+}
+
+fn print_table(reports: &[GateReport], readiness: &Readiness, session: &mut Session) {
+    for r in reports {
+        session.say(&format!(
+            "{} {:<16} {:<40} {}",
+            shown_mark(r),
+            r.id,
+            r.actual,
+            r.reason
+        ));
+    }
+    let score = readiness
+        .score
+        .map(|s| format!(" · readiness {s}/100"))
+        .unwrap_or_default();
+    session.say(&format!(
+        "quality gate: {}{score} — {}",
+        readiness.verdict, readiness.reason
+    ));
+}
+
+/// The job summary: the gate table with thresholds, actual values and marks.
+fn summary_markdown(reports: &[GateReport], readiness: &Readiness) -> String {
+    let esc = |s: &str| s.replace('|', "\\|").replace(['\n', '\r'], " ");
+    let mut md = String::from(
+        "### Quality gate\n\n| Gate | Threshold | Actual | On failure | Result |\n|---|---|---|---|---|\n",
+    );
+    for r in reports {
+        md.push_str(&format!(
+            "| {} | {} | {} | {} | {} {} |\n",
+            esc(&r.id),
+            esc(&r.threshold),
+            esc(&r.actual),
+            r.on_fail,
+            shown_mark(r),
+            esc(&r.reason)
+        ));
+    }
+    let verdict = match readiness.verdict {
+        Verdict::Pass => "✅ pass",
+        Verdict::Warn => "⚠️ pass with warnings",
+        Verdict::Fail => "❌ blocked",
+        Verdict::Inconclusive => "❔ inconclusive",
+        Verdict::Error => "error",
+    };
+    let score = match (readiness.score, readiness.band) {
+        (Some(s), Some(b)) => format!(" · readiness **{s}/100** ({})", b.label()),
+        _ => String::new(),
+    };
+    md.push_str(&format!(
+        "\n**Decision: {verdict}**{score} — {}\n",
+        esc(&readiness.reason)
+    ));
+    md
+}

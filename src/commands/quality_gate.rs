@@ -19,6 +19,20 @@ use crate::github::runtime::Annotation;
 use crate::outcome::{Outcome, Verdict};
 use crate::report::junit::{self, JunitReport, TestSummary};
 
+/// Failing tests annotated (GitHub shows ten per level) and listed in the JSON result.
+const ANNOTATED_FAILURES: usize = 10;
+const FAILING_LISTED: usize = 100;
+
+#[derive(Debug, Serialize)]
+struct FailingTest {
+    suite: String,
+    name: String,
+    outcome: junit::CaseOutcome,
+    message: Option<String>,
+    file: Option<String>,
+    line: Option<u32>,
+}
+
 #[derive(Debug, Serialize)]
 struct InputRecord {
     path: String,
@@ -35,6 +49,9 @@ struct Details {
     reason: String,
     inputs: Vec<InputRecord>,
     gates: Vec<GateReport>,
+    /// The first failing tests (at most 100) and how many there were in all.
+    failing_tests: Vec<FailingTest>,
+    failing_total: usize,
 }
 
 pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Error> {
@@ -92,7 +109,9 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
     );
 
     print_table(&reports, &readiness, session);
-    for case in &failing {
+    // GitHub shows 10 error annotations per step; the terminal gets the same few, and the
+    // JSON result lists up to FAILING_LISTED.
+    for case in failing.iter().take(ANNOTATED_FAILURES) {
         let mut a = Annotation::error(case.message.clone().unwrap_or_else(|| "failed".into()))
             .title(format!("test failed: {}", case.name));
         if let Some(file) = &case.file {
@@ -102,6 +121,12 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
             }
         }
         session.runtime.annotate(a)?;
+    }
+    if failing.len() > ANNOTATED_FAILURES {
+        session.say(&format!(
+            "… and {} more failing tests (listed in the --json result)",
+            failing.len() - ANNOTATED_FAILURES
+        ));
     }
     let markdown = summary_markdown(&reports, &readiness);
     session.runtime.append_summary(&markdown)?;
@@ -129,6 +154,19 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
         reason: readiness.reason.clone(),
         inputs,
         gates: reports,
+        failing_total: failing.len(),
+        failing_tests: failing
+            .into_iter()
+            .take(FAILING_LISTED)
+            .map(|c| FailingTest {
+                suite: c.suite,
+                name: c.name,
+                outcome: c.outcome,
+                message: c.message,
+                file: c.file,
+                line: c.line,
+            })
+            .collect(),
     };
     let outcome = Outcome::new("quality-gate", readiness.verdict, details);
     if let Some(target) = &args.json {

@@ -14,6 +14,7 @@
 //! five predefined ones, and refuses a DOCTYPE that declares entities (billion laughs).
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::io::BufRead;
 use std::path::Path;
 
@@ -199,7 +200,11 @@ struct Parser {
     suites: Vec<String>,
     open: Open,
     cases: Vec<TestCase>,
-    index: HashMap<(String, String, String), usize>,
+    /// The enclosing suites joined, kept up to date as suites open and close.
+    suite_path: String,
+    /// Hash of (suite, classname, name) → position in `cases`, to merge repeated reports
+    /// without keeping a second copy of every name.
+    index: HashMap<u64, usize>,
     duplicates: u64,
     saw_root: bool,
     /// Elements open right now, to tell a truncated file from a complete one.
@@ -268,6 +273,7 @@ impl Parser {
                 self.saw_root = true;
                 if !empty {
                     self.suites.push(attr(e, "name")?.unwrap_or_default());
+                    self.suite_path = self.suites.join(" › ");
                 }
             }
             "testcase" => {
@@ -277,7 +283,7 @@ impl Parser {
                     );
                 }
                 let case = TestCase {
-                    suite: self.suites.join(" › "),
+                    suite: self.suite_path.clone(),
                     classname: attr(e, "classname")?.unwrap_or_default(),
                     name: attr(e, "name")?.ok_or("`<testcase>` without a `name` attribute")?,
                     file: attr(e, "file")?,
@@ -342,6 +348,7 @@ impl Parser {
         match tag {
             "testsuite" => {
                 self.suites.pop();
+                self.suite_path = self.suites.join(" › ");
             }
             "testcase" => {
                 if let Some(case) = self.open.case.take() {
@@ -369,13 +376,19 @@ impl Parser {
 
     /// Adds a case, merging a repeat of the same test: the later report decides.
     fn push(&mut self, case: TestCase) {
-        let key = (
-            case.suite.clone(),
-            case.classname.clone(),
-            case.name.clone(),
-        );
-        match self.index.get(&key) {
-            Some(&i) => {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (&case.suite, &case.classname, &case.name).hash(&mut h);
+        let key = h.finish();
+        let same = |c: &TestCase| {
+            c.suite == case.suite && c.classname == case.classname && c.name == case.name
+        };
+        match self
+            .index
+            .get(&key)
+            .copied()
+            .filter(|&i| same(&self.cases[i]))
+        {
+            Some(i) => {
                 self.duplicates += 1;
                 let earlier = &self.cases[i];
                 let failed_before =
@@ -391,7 +404,7 @@ impl Parser {
                 };
             }
             None => {
-                self.index.insert(key, self.cases.len());
+                self.index.entry(key).or_insert(self.cases.len());
                 self.cases.push(case);
             }
         }

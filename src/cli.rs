@@ -98,6 +98,10 @@ pub struct QualityGateArgs {
     /// Judge the change window at this RFC 3339 instant instead of now.
     #[arg(long, value_name = "INSTANT")]
     pub now: Option<String>,
+    /// Re-derive a recorded decision from its `--json` result: same inputs (sha256-checked),
+    /// same instant, same purpose, same policy. Exit 1 if the decision comes out different.
+    #[arg(long, value_name = "RESULT", conflicts_with_all = ["inputs", "now", "purpose"])]
+    pub replay: Option<PathBuf>,
     /// Write the result object as JSON to FILE (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,

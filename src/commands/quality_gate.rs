@@ -37,11 +37,19 @@ struct FailingTest {
 struct InputRecord {
     path: String,
     format: &'static str,
+    /// So `--replay` can tell the very same file from a changed one.
+    sha256: String,
     summary: TestSummary,
 }
 
 #[derive(Debug, Serialize)]
 struct Details {
+    /// The config file and its hash: a replay refuses to judge under a changed policy.
+    config: Option<String>,
+    config_sha256: Option<String>,
+    /// Set on a replay: the result file re-derived.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replay_of: Option<String>,
     purpose: policy::Purpose,
     evaluated_at: String,
     score: Option<u32>,
@@ -57,16 +65,46 @@ struct Details {
 pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Error> {
     let config = config::load(session.config_path.as_deref())?;
     let qg = &config.quality_gate;
-    let now = match &args.now {
-        Some(t) => t.parse::<jiff::Timestamp>().map_err(|e| {
-            Error::Usage(format!(
-                "--now `{t}`: {e}; expected an RFC 3339 instant such as 2026-11-23T09:30:00Z"
-            ))
-        })?,
-        None => jiff::Timestamp::now(),
+    let config_sha256 = config.path.as_deref().map(sha256_file).transpose()?;
+    let recorded = args.replay.as_deref().map(Recorded::read).transpose()?;
+    let (now, purpose, paths) = match &recorded {
+        Some(r) => {
+            if r.config_sha256 != config_sha256 {
+                return Err(Error::Usage(format!(
+                    "replay of `{}`: the policy changed since (config {} then, {} now); replay with the config the decision was made under",
+                    r.file,
+                    r.config_sha256.as_deref().unwrap_or("absent"),
+                    config_sha256.as_deref().unwrap_or("absent")
+                )));
+            }
+            for (path, sha) in &r.inputs {
+                let now_sha = sha256_file(path)?;
+                if &now_sha != sha {
+                    return Err(Error::Usage(format!(
+                        "replay of `{}`: input `{}` is not the file the decision was made on (sha256 {sha} then, {now_sha} now); refusing to re-derive it",
+                        r.file,
+                        path.display()
+                    )));
+                }
+            }
+            (
+                r.evaluated_at,
+                r.purpose,
+                r.inputs.iter().map(|(p, _)| p.clone()).collect(),
+            )
+        }
+        None => {
+            let now = match &args.now {
+                Some(t) => t.parse::<jiff::Timestamp>().map_err(|e| {
+                    Error::Usage(format!("--now `{t}`: {e}; expected an RFC 3339 instant such as 2026-11-23T09:30:00Z"))
+                })?,
+                None => jiff::Timestamp::now(),
+            };
+            let mut paths: Vec<PathBuf> = args.inputs.clone();
+            paths.extend(qg.inputs.iter().map(PathBuf::from));
+            (now, args.purpose, paths)
+        }
     };
-    let mut paths: Vec<PathBuf> = args.inputs.clone();
-    paths.extend(qg.inputs.iter().map(PathBuf::from));
 
     let mut evidence = Evidence::default();
     let mut inputs = Vec::new();
@@ -78,11 +116,18 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
             .tests
             .get_or_insert_with(TestSummary::default)
             .add(&report.summary);
-        failing.extend(report.failing().cloned());
+        let summary = report.summary;
+        failing.extend(report.cases.into_iter().filter(|c| {
+            matches!(
+                c.outcome,
+                junit::CaseOutcome::Failed | junit::CaseOutcome::Error
+            )
+        }));
         inputs.push(InputRecord {
             path: path.display().to_string(),
             format: "junit",
-            summary: report.summary,
+            sha256: sha256_file(path)?,
+            summary,
         });
     }
     let specs = qg.gates.clone().unwrap_or_else(policy::default_gates);
@@ -99,7 +144,7 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
         &evidence,
         qg.expect.get("junit").copied(),
         now,
-        args.purpose,
+        purpose,
     );
     let readiness = decide(
         &reports
@@ -147,7 +192,10 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
     }
 
     let details = Details {
-        purpose: args.purpose,
+        config: config.path.as_ref().map(|p| p.display().to_string()),
+        config_sha256,
+        replay_of: recorded.as_ref().map(|r| r.file.clone()),
+        purpose,
         evaluated_at: now.to_string(),
         score: readiness.score,
         band: readiness.band.map(|b| b.label()),
@@ -168,11 +216,121 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
             })
             .collect(),
     };
-    let outcome = Outcome::new("quality-gate", readiness.verdict, details);
+    let mut outcome = Outcome::new("quality-gate", readiness.verdict, details);
+    if let Some(r) = &recorded {
+        let now_outcomes: Vec<(String, String)> = outcome
+            .details
+            .gates
+            .iter()
+            .map(|g| (g.id.clone(), format!("{:?}", g.outcome).to_lowercase()))
+            .collect();
+        if r.verdict == readiness.verdict.as_str() && r.gates == now_outcomes {
+            session.say(&format!(
+                "replay: the same decision ({}) re-derived from the recorded inputs",
+                r.verdict
+            ));
+        } else {
+            session.say(&format!(
+                "replay: a DIFFERENT decision: recorded {} with {:?}, re-derived {} with {:?}",
+                r.verdict, r.gates, readiness.verdict, now_outcomes
+            ));
+            outcome.exit_code = ExitCode::Failed;
+        }
+    }
     if let Some(target) = &args.json {
         super::write_json(target, &outcome, session)?;
     }
     Ok(outcome.exit_code)
+}
+
+/// What a recorded result says, for `--replay`.
+struct Recorded {
+    file: String,
+    verdict: String,
+    evaluated_at: jiff::Timestamp,
+    purpose: policy::Purpose,
+    config_sha256: Option<String>,
+    inputs: Vec<(PathBuf, String)>,
+    gates: Vec<(String, String)>,
+}
+
+impl Recorded {
+    fn read(path: &Path) -> Result<Recorded, Error> {
+        let file = path.display().to_string();
+        let bad = |what: &str| {
+            Error::Usage(format!(
+                "replay `{file}`: {what}; expected a `quality-gate --json` result"
+            ))
+        };
+        let bytes = std::fs::read(path).map_err(|e| bad(&format!("cannot read it: {e}")))?;
+        let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+            bad(&format!(
+                "line {}, column {}: invalid JSON: {e}",
+                e.line(),
+                e.column()
+            ))
+        })?;
+        if v["schema"] != "decoder-ops/quality-gate/v1" {
+            return Err(bad(&format!("schema is {}", v["schema"])));
+        }
+        let text = |key: &str| {
+            v[key]
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| bad(&format!("no `{key}`")))
+        };
+        let purpose = match v["purpose"].as_str() {
+            Some("rollback") => policy::Purpose::Rollback,
+            _ => policy::Purpose::Deploy,
+        };
+        let inputs = v["inputs"]
+            .as_array()
+            .ok_or_else(|| bad("no `inputs`"))?
+            .iter()
+            .map(|i| match (i["path"].as_str(), i["sha256"].as_str()) {
+                (Some(p), Some(h)) => Ok((PathBuf::from(p), h.to_owned())),
+                _ => Err(bad("an input without `path` and `sha256`")),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let gates = v["gates"]
+            .as_array()
+            .ok_or_else(|| bad("no `gates`"))?
+            .iter()
+            .map(|g| {
+                (
+                    g["id"].as_str().unwrap_or("").to_owned(),
+                    g["outcome"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect();
+        Ok(Recorded {
+            verdict: text("verdict")?,
+            evaluated_at: text("evaluated_at")?
+                .parse()
+                .map_err(|_| bad("`evaluated_at` is not an instant"))?,
+            purpose,
+            config_sha256: v["config_sha256"].as_str().map(str::to_owned),
+            inputs,
+            gates,
+            file,
+        })
+    }
+}
+
+/// The SHA-256 of a file, hex, read in chunks.
+fn sha256_file(path: &Path) -> Result<String, Error> {
+    use sha2::Digest;
+    let shown = path.display().to_string();
+    let mut file = std::fs::File::open(path)
+        .map_err(|e| Error::Usage(format!("input `{shown}`: cannot read it: {e}")))?;
+    let mut hasher = sha2::Sha256::new();
+    std::io::copy(&mut file, &mut hasher)
+        .map_err(|e| Error::Usage(format!("input `{shown}`: cannot read it: {e}")))?;
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// Reads one input, detecting its format from the first bytes.

@@ -87,6 +87,8 @@ impl TestSummary {
 /// A parsed report.
 #[derive(Debug, Clone, Serialize)]
 pub struct JunitReport {
+    /// Every test that did not simply pass: failed, errored, skipped or flaky. Plain passes are
+    /// only counted, which keeps a 350,000-test report in a few tens of megabytes.
     pub cases: Vec<TestCase>,
     pub summary: TestSummary,
     /// Cases that appeared more than once and were merged.
@@ -195,15 +197,32 @@ struct Open {
     in_detail: bool,
 }
 
+/// One distinct test: its result, and the full case only when it is worth reporting.
+struct Entry {
+    outcome: CaseOutcome,
+    flaky: bool,
+    reruns: u32,
+    skip_kind: SkipKind,
+    detail: Option<Box<TestCase>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SkipKind {
+    None,
+    Xfail,
+    Todo,
+}
+
 #[derive(Default)]
 struct Parser {
     suites: Vec<String>,
     open: Open,
-    cases: Vec<TestCase>,
+    entries: Vec<Entry>,
     /// The enclosing suites joined, kept up to date as suites open and close.
     suite_path: String,
-    /// Hash of (suite, classname, name) → position in `cases`, to merge repeated reports
-    /// without keeping a second copy of every name.
+    /// 64-bit hash of (suite, classname, name) → position in `entries`, to merge repeated
+    /// reports without keeping every name (a collision among 10^6 tests has a chance of about
+    /// 3·10^-8).
     index: HashMap<u64, usize>,
     duplicates: u64,
     saw_root: bool,
@@ -379,33 +398,45 @@ impl Parser {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         (&case.suite, &case.classname, &case.name).hash(&mut h);
         let key = h.finish();
-        let same = |c: &TestCase| {
-            c.suite == case.suite && c.classname == case.classname && c.name == case.name
-        };
-        match self
-            .index
-            .get(&key)
-            .copied()
-            .filter(|&i| same(&self.cases[i]))
-        {
-            Some(i) => {
+        let (flaky, reruns) = match self.index.get(&key) {
+            Some(&i) => {
                 self.duplicates += 1;
-                let earlier = &self.cases[i];
+                let earlier = &self.entries[i];
                 let failed_before =
                     matches!(earlier.outcome, CaseOutcome::Failed | CaseOutcome::Error);
-                let reruns = earlier.reruns + u32::from(failed_before) + case.reruns;
-                let flaky = earlier.flaky
-                    || case.flaky
-                    || (failed_before && case.outcome == CaseOutcome::Passed);
-                self.cases[i] = TestCase {
-                    reruns,
-                    flaky,
-                    ..case
-                };
+                (
+                    earlier.flaky
+                        || case.flaky
+                        || (failed_before && case.outcome == CaseOutcome::Passed),
+                    earlier.reruns + u32::from(failed_before) + case.reruns,
+                )
             }
+            None => (case.flaky, case.reruns),
+        };
+        let skip_kind = match case.skip_kind.as_deref() {
+            Some("pytest.xfail") => SkipKind::Xfail,
+            Some("todo") => SkipKind::Todo,
+            _ => SkipKind::None,
+        };
+        let keep = case.outcome != CaseOutcome::Passed || flaky;
+        let entry = Entry {
+            outcome: case.outcome,
+            flaky,
+            reruns,
+            skip_kind,
+            detail: keep.then(|| {
+                Box::new(TestCase {
+                    flaky,
+                    reruns,
+                    ..case
+                })
+            }),
+        };
+        match self.index.get(&key) {
+            Some(&i) => self.entries[i] = entry,
             None => {
-                self.index.entry(key).or_insert(self.cases.len());
-                self.cases.push(case);
+                self.index.insert(key, self.entries.len());
+                self.entries.push(entry);
             }
         }
     }
@@ -420,29 +451,31 @@ impl Parser {
             });
         }
         let mut s = TestSummary {
-            tests: self.cases.len() as u64,
+            tests: self.entries.len() as u64,
             ..TestSummary::default()
         };
-        for c in &self.cases {
-            match c.outcome {
+        let mut cases = Vec::new();
+        for e in self.entries {
+            match e.outcome {
                 CaseOutcome::Passed => s.passed += 1,
                 CaseOutcome::Failed => s.failed += 1,
                 CaseOutcome::Error => s.errors += 1,
                 CaseOutcome::Skipped => {
                     s.skipped += 1;
-                    match c.skip_kind.as_deref() {
-                        Some("pytest.xfail") => s.xfailed += 1,
-                        Some("todo") => s.todo += 1,
-                        _ => {}
+                    match e.skip_kind {
+                        SkipKind::Xfail => s.xfailed += 1,
+                        SkipKind::Todo => s.todo += 1,
+                        SkipKind::None => {}
                     }
                 }
             }
-            if c.flaky && c.outcome == CaseOutcome::Passed {
+            if e.flaky && e.outcome == CaseOutcome::Passed {
                 s.flaky += 1;
             }
+            cases.extend(e.detail.map(|d| *d));
         }
         Ok(JunitReport {
-            cases: self.cases,
+            cases,
             summary: s,
             duplicates: self.duplicates,
         })

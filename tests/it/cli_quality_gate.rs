@@ -228,3 +228,78 @@ fn bad_policy_and_bad_inputs_are_exit_2_with_location() {
     run.expect_code(2);
     assert!(run.stderr.contains("expected JUnit XML"), "{}", run.stderr);
 }
+
+#[test]
+fn replay_re_derives_the_decision_and_refuses_a_tampered_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = write(dir.path(), "ok.xml", PASSING);
+    let cfg = write(
+        dir.path(),
+        "cfg.yml",
+        "quality-gate:\n  gates:\n    tests: {kind: tests}\n    window: {kind: change-window, days: [mon, tue, wed, thu, fri]}\n",
+    );
+    let recorded = dir.path().join("decision.json");
+    Bin::new()
+        .args(["--config"])
+        .arg_path(&cfg)
+        .args(["quality-gate", "--now", "2026-11-23T10:00:00Z", "--json"])
+        .arg_path(&recorded)
+        .arg_path(&ok)
+        .run()
+        .expect_code(0);
+    let v = json(&recorded);
+    assert_eq!(v["inputs"][0]["sha256"].as_str().map(str::len), Some(64));
+
+    // Replayed later (a Saturday now): the recorded instant is used, same decision.
+    let replay = Bin::new()
+        .args(["--config"])
+        .arg_path(&cfg)
+        .args(["quality-gate", "--replay"])
+        .arg_path(&recorded)
+        .run();
+    replay.expect_code(0);
+    assert!(
+        replay.stdout.contains("the same decision (pass)"),
+        "{}",
+        replay.stdout
+    );
+
+    std::fs::write(
+        &ok,
+        PASSING.replace("name=\"b\"/>", "name=\"b\"><failure/></testcase>"),
+    )
+    .unwrap();
+    let tampered = Bin::new()
+        .args(["--config"])
+        .arg_path(&cfg)
+        .args(["quality-gate", "--replay"])
+        .arg_path(&recorded)
+        .run();
+    tampered.expect_code(2);
+    assert!(
+        tampered
+            .stderr
+            .contains("is not the file the decision was made on"),
+        "{}",
+        tampered.stderr
+    );
+
+    std::fs::write(&ok, PASSING).unwrap();
+    std::fs::write(
+        &cfg,
+        "quality-gate:\n  gates:\n    tests: {kind: tests, min-tests: 50}\n",
+    )
+    .unwrap();
+    let changed = Bin::new()
+        .args(["--config"])
+        .arg_path(&cfg)
+        .args(["quality-gate", "--replay"])
+        .arg_path(&recorded)
+        .run();
+    changed.expect_code(2);
+    assert!(
+        changed.stderr.contains("the policy changed since"),
+        "{}",
+        changed.stderr
+    );
+}

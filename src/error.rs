@@ -61,6 +61,8 @@ pub enum Error {
     Diff(#[from] crate::diff::DiffError),
     #[error(transparent)]
     Junit(#[from] crate::report::junit::JunitError),
+    #[error(transparent)]
+    Sarif(#[from] crate::report::sarif::SarifError),
     /// Bad combination of flags that clap cannot express.
     #[error("{0}")]
     Usage(String),

@@ -63,6 +63,8 @@ pub enum Error {
     Junit(#[from] crate::report::junit::JunitError),
     #[error(transparent)]
     Sarif(#[from] crate::report::sarif::SarifError),
+    #[error(transparent)]
+    Audit(#[from] crate::report::audit::AuditError),
     /// Bad combination of flags that clap cannot express.
     #[error("{0}")]
     Usage(String),

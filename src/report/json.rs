@@ -69,6 +69,17 @@ pub(crate) fn has_key(head: &[u8], key: &str) -> bool {
     false
 }
 
+/// `deserialize_with` for arrays that producers write as `null` when empty (Go's nil slices in
+/// Trivy, `runs: null` in SARIF).
+pub(crate) fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    use serde::Deserialize;
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }

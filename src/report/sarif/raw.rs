@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+use crate::report::json::null_as_empty;
+
 #[derive(Deserialize)]
 pub(super) struct Log {
     pub version: Option<String>,
@@ -155,12 +157,4 @@ pub(super) struct Artifact {
 #[serde(default)]
 pub(super) struct Suppression {
     pub status: Option<String>,
-}
-
-fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }

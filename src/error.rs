@@ -65,6 +65,8 @@ pub enum Error {
     Sarif(#[from] crate::report::sarif::SarifError),
     #[error(transparent)]
     Audit(#[from] crate::report::audit::AuditError),
+    #[error(transparent)]
+    K6(#[from] crate::report::k6::K6Error),
     /// Bad combination of flags that clap cannot express.
     #[error("{0}")]
     Usage(String),

@@ -5,5 +5,6 @@ pub mod audit;
 pub mod cvss;
 mod json;
 pub mod junit;
+pub mod k6;
 pub mod sarif;
 pub mod severity;

@@ -80,6 +80,32 @@ where
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
+/// Damaged copies of a valid report for no-panic tests: truncations at spread-out offsets and
+/// single-byte replacements at pseudo-random positions (a fixed LCG, so failures reproduce).
+#[cfg(test)]
+pub(crate) fn mutations(valid: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let step = (valid.len() / 200).max(1);
+    for cut in (0..valid.len()).step_by(step) {
+        out.push(valid[..cut].to_vec());
+    }
+    let replacements = b"{}[]\",:0-e.\"n\xff";
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..300 {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
+        let Some(len) = std::num::NonZeroUsize::new(valid.len()) else {
+            break;
+        };
+        let at = (state >> 33) as usize % len.get();
+        let mut damaged = valid.to_vec();
+        damaged[at] = replacements[(state >> 20) as usize % replacements.len()];
+        out.push(damaged);
+    }
+    out
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }

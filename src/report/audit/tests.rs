@@ -279,3 +279,40 @@ fn bad_input_is_located_and_names_the_file() {
         Err(AuditError::Read { .. })
     ));
 }
+
+#[test]
+fn damaged_fixtures_give_errors_not_panics() {
+    let cases = [
+        (
+            "audit/cargo-audit/cargo-audit.json",
+            AuditFormat::CargoAudit,
+        ),
+        (
+            "audit/npm-audit/sample-shape-npm-audit.json",
+            AuditFormat::NpmAudit,
+        ),
+        (
+            "audit/pip-audit/sample-shape-vulnerable.json",
+            AuditFormat::PipAudit,
+        ),
+        (
+            "audit/trivy/sample-shape-trivy-vuln.json",
+            AuditFormat::Trivy,
+        ),
+    ];
+    for (rel, format) in cases {
+        let valid = std::fs::read(path(rel)).unwrap();
+        for damaged in crate::report::json::mutations(&valid) {
+            let _ = detect(&damaged);
+            // A flipped byte may still be valid JSON; a cut-short document never is.
+            let result = parse_reader(rel, damaged.as_slice(), format);
+            if damaged.len() < valid.trim_ascii_end().len() {
+                assert!(
+                    result.is_err(),
+                    "{rel} cut to {} bytes parsed",
+                    damaged.len()
+                );
+            }
+        }
+    }
+}

@@ -160,3 +160,24 @@ fn detect_by_content() {
     assert!(!detect(&head("sarif/zizmor/zizmor.sarif")));
     assert!(!detect(&head("audit/cargo-audit/cargo-audit.json")));
 }
+
+#[test]
+fn damaged_fixtures_give_errors_not_panics() {
+    for rel in ["summary.json", "summary-export.json"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/perf/k6")
+            .join(rel);
+        let valid = std::fs::read(path).unwrap();
+        for damaged in crate::report::json::mutations(&valid) {
+            // A flipped byte may still be valid JSON; a cut-short document never is.
+            let result = parse_reader(rel, damaged.as_slice());
+            if damaged.len() < valid.trim_ascii_end().len() {
+                assert!(
+                    result.is_err(),
+                    "{rel} cut to {} bytes parsed",
+                    damaged.len()
+                );
+            }
+        }
+    }
+}

@@ -270,3 +270,24 @@ fn detect_by_content() {
         br#"{"auditReportVersion": 2, "vulnerabilities": {}}"#
     ));
 }
+
+#[test]
+fn damaged_fixtures_give_errors_not_panics() {
+    for rel in ["zizmor/zizmor.sarif", "clippy-sarif/clippy.sarif"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/sarif")
+            .join(rel);
+        let valid = std::fs::read(path).unwrap();
+        for damaged in crate::report::json::mutations(&valid) {
+            // A flipped byte may still be valid JSON; a cut-short document never is.
+            let result = parse_reader(rel, damaged.as_slice());
+            if damaged.len() < valid.trim_ascii_end().len() {
+                assert!(
+                    result.is_err(),
+                    "{rel} cut to {} bytes parsed",
+                    damaged.len()
+                );
+            }
+        }
+    }
+}

@@ -61,6 +61,12 @@ pub enum Error {
     Diff(#[from] crate::diff::DiffError),
     #[error(transparent)]
     Junit(#[from] crate::report::junit::JunitError),
+    #[error(transparent)]
+    Sarif(#[from] crate::report::sarif::SarifError),
+    #[error(transparent)]
+    Audit(#[from] crate::report::audit::AuditError),
+    #[error(transparent)]
+    K6(#[from] crate::report::k6::K6Error),
     /// Bad combination of flags that clap cannot express.
     #[error("{0}")]
     Usage(String),

@@ -13,11 +13,13 @@ use super::Session;
 use crate::cli::QualityGateArgs;
 use crate::config::{self, gates::GateCheck};
 use crate::error::{Error, ExitCode};
-use crate::gate::policy::{self, Evidence, GateReport};
+use crate::gate::policy::{self, Evidence, GateReport, QualityCounts, SecurityFinding};
 use crate::gate::score::{GateOutcome, Readiness, decide};
 use crate::github::runtime::Annotation;
 use crate::outcome::{Outcome, Verdict};
 use crate::report::junit::{self, JunitReport, TestSummary};
+use crate::report::severity::Severity;
+use crate::report::{audit, k6, sarif};
 
 /// Failing tests annotated (GitHub shows ten per level) and listed in the JSON result.
 const ANNOTATED_FAILURES: usize = 10;
@@ -39,7 +41,8 @@ struct InputRecord {
     format: &'static str,
     /// So `--replay` can tell the very same file from a changed one.
     sha256: String,
-    summary: TestSummary,
+    /// The parsed counts: tests, findings, vulnerabilities or response times.
+    summary: serde_json::Value,
 }
 
 #[derive(Debug, Serialize)]
@@ -110,27 +113,81 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
     let mut inputs = Vec::new();
     let mut failing = Vec::new();
     for path in &paths {
-        let report = read_input(path)?;
-        evidence.junit_reports += 1;
-        evidence
-            .tests
-            .get_or_insert_with(TestSummary::default)
-            .add(&report.summary);
-        let summary = report.summary;
-        failing.extend(report.cases.into_iter().filter(|c| {
-            matches!(
-                c.outcome,
-                junit::CaseOutcome::Failed | junit::CaseOutcome::Error
-            )
-        }));
+        let (format, summary) = match read_input(path)? {
+            Input::Junit(report) => {
+                evidence.junit_reports += 1;
+                evidence
+                    .tests
+                    .get_or_insert_with(TestSummary::default)
+                    .add(&report.summary);
+                let summary = serde_json::to_value(report.summary).unwrap_or_default();
+                failing.extend(report.cases.into_iter().filter(|c| {
+                    matches!(
+                        c.outcome,
+                        junit::CaseOutcome::Failed | junit::CaseOutcome::Error
+                    )
+                }));
+                ("junit", summary)
+            }
+            Input::Sarif(report) => {
+                let vulns = evidence.vulnerabilities.get_or_insert_with(Vec::new);
+                let quality = evidence.quality.get_or_insert_with(QualityCounts::default);
+                for f in report.findings.iter().filter(|f| !f.suppressed) {
+                    if let Some(severity) = security_severity(f) {
+                        let id = f.rule_id.clone().unwrap_or_else(|| f.tool.name.clone());
+                        vulns.push(SecurityFinding {
+                            id,
+                            aliases: Vec::new(),
+                            severity,
+                            title: f.message.clone(),
+                        });
+                    } else {
+                        match f.level {
+                            sarif::Level::Error => quality.error += 1,
+                            sarif::Level::Warning => quality.warning += 1,
+                            sarif::Level::Note => quality.note += 1,
+                            sarif::Level::None => {}
+                        }
+                    }
+                }
+                (
+                    "sarif",
+                    serde_json::to_value(report.summary).unwrap_or_default(),
+                )
+            }
+            Input::Audit(report) => {
+                let vulns = evidence.vulnerabilities.get_or_insert_with(Vec::new);
+                vulns.extend(report.vulnerabilities.iter().map(|v| SecurityFinding {
+                    id: v.id.clone(),
+                    aliases: v.aliases.clone(),
+                    severity: v.severity,
+                    title: format!("{}: {}", v.package, v.title),
+                }));
+                evidence.unaudited += report.unaudited.len() as u64;
+                (
+                    "audit",
+                    serde_json::to_value(report.summary).unwrap_or_default(),
+                )
+            }
+            Input::K6(summary) => {
+                if let Some(p95) = summary.p95_ms() {
+                    evidence.p95_ms = Some(evidence.p95_ms.map_or(p95, |m: f64| m.max(p95)));
+                }
+                let value = serde_json::json!({"p95_ms": summary.p95_ms(), "failed_thresholds": summary.failed_thresholds().count()});
+                ("k6", value)
+            }
+        };
         inputs.push(InputRecord {
             path: path.display().to_string(),
-            format: "junit",
+            format,
             sha256: sha256_file(path)?,
             summary,
         });
     }
-    let specs = qg.gates.clone().unwrap_or_else(policy::default_gates);
+    let specs = qg
+        .gates
+        .clone()
+        .unwrap_or_else(|| policy::default_gates(&evidence));
     for spec in &specs {
         if let GateCheck::JsonNumber { file, .. } = &spec.check {
             evidence
@@ -333,19 +390,61 @@ fn sha256_file(path: &Path) -> Result<String, Error> {
         .collect())
 }
 
+/// SARIF producers whose every finding is a security finding, even without a
+/// `security-severity` on the rule.
+const SECURITY_TOOLS: &[&str] = &[
+    "zizmor", "bandit", "trivy", "gosec", "semgrep", "brakeman", "checkov", "tfsec", "grype",
+    "snyk",
+];
+
+/// The severity of a SARIF finding if it is a security finding: the rule's `security-severity`
+/// when it has one; otherwise, for a security scanner, its level (error → high, warning →
+/// medium, note → low — the scale zizmor and bandit print). `None`: a code-quality finding.
+fn security_severity(f: &sarif::Finding) -> Option<Severity> {
+    if f.severity != Severity::None {
+        return Some(f.severity);
+    }
+    let tool = f.tool.name.to_ascii_lowercase();
+    if !SECURITY_TOOLS.iter().any(|t| tool.contains(t)) {
+        return None;
+    }
+    Some(match f.level {
+        sarif::Level::Error => Severity::High,
+        sarif::Level::Warning => Severity::Medium,
+        sarif::Level::Note | sarif::Level::None => Severity::Low,
+    })
+}
+
+/// A parsed input.
+enum Input {
+    Junit(JunitReport),
+    Sarif(sarif::SarifReport),
+    Audit(audit::AuditReport),
+    K6(k6::K6Summary),
+}
+
 /// Reads one input, detecting its format from the first bytes.
-fn read_input(path: &Path) -> Result<JunitReport, Error> {
+fn read_input(path: &Path) -> Result<Input, Error> {
     let shown = path.display().to_string();
-    let mut head = [0u8; 4096];
+    let mut head = vec![0u8; 16 * 1024];
     let n = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))
         .map_err(|e| Error::Usage(format!("input `{shown}`: cannot read it: {e}")))?;
-    let text = String::from_utf8_lossy(&head[..n]);
-    if text.contains("<testsuite") {
-        return Ok(junit::parse_file(path)?);
+    head.truncate(n);
+    if String::from_utf8_lossy(&head).contains("<testsuite") {
+        return Ok(Input::Junit(junit::parse_file(path)?));
+    }
+    if sarif::detect(&head) {
+        return Ok(Input::Sarif(sarif::parse_file(path)?));
+    }
+    if audit::detect(&head).is_some() {
+        return Ok(Input::Audit(audit::parse_file(path)?));
+    }
+    if k6::detect(&head) {
+        return Ok(Input::K6(k6::parse_file(path)?));
     }
     Err(Error::Usage(format!(
-        "input `{shown}`: not a format quality-gate reads yet; expected JUnit XML (a `<testsuites>` or `<testsuite>` document)"
+        "input `{shown}`: not a format quality-gate reads; expected JUnit XML, SARIF 2.1.0, npm audit / cargo audit / pip-audit / Trivy JSON, or a k6 summary"
     )))
 }
 

@@ -50,6 +50,25 @@ pub enum GateKind {
     ChangeWindow,
     /// A number at a JSON pointer in a JSON file, compared with `min` / `max`.
     JsonNumber,
+    /// Security findings and vulnerable dependencies (SARIF with security-severity, npm audit,
+    /// cargo audit, pip-audit, Trivy) by severity.
+    Vulnerabilities,
+    /// Code-quality findings (SARIF without security-severity) by level: the "A rating".
+    CodeQuality,
+    /// Response-time percentile from k6 summaries.
+    Performance,
+}
+
+/// An accepted vulnerability: skipped until it expires, then it fails the gate by name.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawAllow {
+    /// Advisory id or alias (`RUSTSEC-2020-0159`, `GHSA-…`, `CVE-…`).
+    pub id: String,
+    /// Why it is accepted (required: an auditor will ask).
+    pub reason: String,
+    /// `YYYY-MM-DD`; from the day after, the entry fails the gate.
+    pub expires: String,
 }
 
 /// What a failing gate does to the decision.
@@ -111,6 +130,41 @@ pub struct RawGate {
     /// json-number: the number must be at most this.
     #[serde(default)]
     pub max: Option<f64>,
+    /// vulnerabilities: most critical findings allowed (default 0).
+    #[serde(default)]
+    pub max_critical: Option<u64>,
+    /// vulnerabilities: most high findings allowed (default 0).
+    #[serde(default)]
+    pub max_high: Option<u64>,
+    /// vulnerabilities: most medium findings allowed (default: no limit).
+    #[serde(default)]
+    pub max_medium: Option<u64>,
+    /// vulnerabilities: how to count a finding of unknown severity (default high).
+    #[serde(default)]
+    pub unknown_as: Option<UnknownAs>,
+    /// vulnerabilities: accepted advisories with a reason and an expiry date.
+    #[serde(default)]
+    pub allowlist: Option<Vec<RawAllow>>,
+    /// code-quality: most error-level findings (default 0).
+    #[serde(default)]
+    pub max_errors: Option<u64>,
+    /// code-quality: most warning-level findings (default 0).
+    #[serde(default)]
+    pub max_warnings: Option<u64>,
+    /// performance: highest p95 response time in milliseconds (default 2000).
+    #[serde(default)]
+    pub max_p95_ms: Option<f64>,
+}
+
+/// The severity an unrated finding counts as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnknownAs {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Ignore,
 }
 
 /// A validated gate.
@@ -135,6 +189,28 @@ pub enum GateCheck {
         min: Option<f64>,
         max: Option<f64>,
     },
+    Vulnerabilities {
+        max_critical: u64,
+        max_high: u64,
+        max_medium: Option<u64>,
+        unknown_as: UnknownAs,
+        allowlist: Vec<Allow>,
+    },
+    CodeQuality {
+        max_errors: u64,
+        max_warnings: u64,
+    },
+    Performance {
+        max_p95_ms: f64,
+    },
+}
+
+/// A validated allowlist entry.
+#[derive(Debug, Clone)]
+pub struct Allow {
+    pub id: String,
+    pub reason: String,
+    pub expires: jiff::civil::Date,
 }
 
 /// The validated section.
@@ -201,11 +277,28 @@ fn gate(id: &str, g: RawGate) -> Result<GateSpec, String> {
         given("pointer", g.pointer.is_some()),
         given("min", g.min.is_some()),
         given("max", g.max.is_some()),
+        given("max-critical", g.max_critical.is_some()),
+        given("max-high", g.max_high.is_some()),
+        given("max-medium", g.max_medium.is_some()),
+        given("unknown-as", g.unknown_as.is_some()),
+        given("allowlist", g.allowlist.is_some()),
+        given("max-errors", g.max_errors.is_some()),
+        given("max-warnings", g.max_warnings.is_some()),
+        given("max-p95-ms", g.max_p95_ms.is_some()),
     ];
     let allowed: &[&str] = match g.kind {
         GateKind::Tests => &["min-pass-rate", "min-tests"],
         GateKind::ChangeWindow => &["timezone", "days", "hours", "blackouts"],
         GateKind::JsonNumber => &["file", "pointer", "min", "max"],
+        GateKind::Vulnerabilities => &[
+            "max-critical",
+            "max-high",
+            "max-medium",
+            "unknown-as",
+            "allowlist",
+        ],
+        GateKind::CodeQuality => &["max-errors", "max-warnings"],
+        GateKind::Performance => &["max-p95-ms"],
     };
     if let Some(bad) = keys.iter().flatten().find(|k| !allowed.contains(k)) {
         return Err(format!(
@@ -259,6 +352,49 @@ fn gate(id: &str, g: RawGate) -> Result<GateSpec, String> {
                 min: g.min,
                 max: g.max,
             }
+        }
+        GateKind::Vulnerabilities => {
+            let allowlist = g
+                .allowlist
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| {
+                    if a.reason.trim().is_empty() {
+                        return Err(format!("allowlist entry `{}` needs a reason", a.id));
+                    }
+                    let expires = a.expires.parse().map_err(|_| {
+                        format!(
+                            "allowlist entry `{}`: expires `{}` is not a date (YYYY-MM-DD)",
+                            a.id, a.expires
+                        )
+                    })?;
+                    Ok(Allow {
+                        id: a.id,
+                        reason: a.reason,
+                        expires,
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            GateCheck::Vulnerabilities {
+                max_critical: g.max_critical.unwrap_or(0),
+                max_high: g.max_high.unwrap_or(0),
+                max_medium: g.max_medium,
+                unknown_as: g.unknown_as.unwrap_or(UnknownAs::High),
+                allowlist,
+            }
+        }
+        GateKind::CodeQuality => GateCheck::CodeQuality {
+            max_errors: g.max_errors.unwrap_or(0),
+            max_warnings: g.max_warnings.unwrap_or(0),
+        },
+        GateKind::Performance => {
+            let max_p95_ms = g.max_p95_ms.unwrap_or(2000.0);
+            if !(max_p95_ms.is_finite() && max_p95_ms > 0.0) {
+                return Err(format!(
+                    "max-p95-ms {max_p95_ms} must be a positive number of milliseconds"
+                ));
+            }
+            GateCheck::Performance { max_p95_ms }
         }
     };
     Ok(GateSpec {

@@ -9,8 +9,9 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::score::{GateOutcome, GateResult};
-use crate::config::gates::{GateCheck, GateSpec, OnFail};
+use crate::config::gates::{Allow, GateCheck, GateSpec, OnFail, UnknownAs};
 use crate::report::junit::TestSummary;
+use crate::report::severity::Severity;
 
 /// Why the gate runs: a rollback is never held back by a change window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
@@ -29,6 +30,31 @@ pub struct Evidence {
     pub junit_reports: u32,
     /// JSON files named by `json-number` gates: their content, or why it could not be read.
     pub json_files: BTreeMap<String, Result<serde_json::Value, String>>,
+    /// Security findings and vulnerable dependencies; `None` when no scanner report was given.
+    pub vulnerabilities: Option<Vec<SecurityFinding>>,
+    /// Dependencies a scanner could not check (pip-audit `skip_reason`).
+    pub unaudited: u64,
+    /// Code-quality findings (SARIF without security severity) by level; `None` without SARIF.
+    pub quality: Option<QualityCounts>,
+    /// The highest p95 response time over the performance reports, in ms.
+    pub p95_ms: Option<f64>,
+}
+
+/// One vulnerability or security finding, whatever the scanner.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecurityFinding {
+    pub id: String,
+    pub aliases: Vec<String>,
+    pub severity: Severity,
+    pub title: String,
+}
+
+/// Code-quality findings by SARIF level.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct QualityCounts {
+    pub error: u64,
+    pub warning: u64,
+    pub note: u64,
 }
 
 /// One gate's verdict with everything an auditor needs.
@@ -55,19 +81,53 @@ impl GateReport {
     }
 }
 
-/// The gates used when the config has no `gates:`: every test must pass, and at least one must
-/// have run. (Coverage, vulnerability, performance and code-quality gates join this default
-/// policy as their report readers land.)
-pub fn default_gates() -> Vec<GateSpec> {
-    vec![GateSpec {
-        id: "tests".into(),
-        on_fail: OnFail::Block,
+/// The gates used when the config has no `gates:` — the production-readiness table: tests
+/// must all pass (block), no critical or high vulnerability (block), p95 under 2 s (warn), code
+/// quality "A": no error and no warning (warn). A gate whose kind of report was not given is
+/// left out, except tests, which are always required.
+pub fn default_gates(evidence: &Evidence) -> Vec<GateSpec> {
+    let gate = |id: &str, on_fail, check| GateSpec {
+        id: id.into(),
+        on_fail,
         weight: 1,
-        check: GateCheck::Tests {
+        check,
+    };
+    let mut out = vec![gate(
+        "tests",
+        OnFail::Block,
+        GateCheck::Tests {
             min_pass_rate: 100,
             min_tests: 1,
         },
-    }]
+    )];
+    if evidence.vulnerabilities.is_some() {
+        let check = GateCheck::Vulnerabilities {
+            max_critical: 0,
+            max_high: 0,
+            max_medium: None,
+            unknown_as: UnknownAs::High,
+            allowlist: Vec::new(),
+        };
+        out.push(gate("vulnerabilities", OnFail::Block, check));
+    }
+    if evidence.p95_ms.is_some() {
+        out.push(gate(
+            "performance",
+            OnFail::Warn,
+            GateCheck::Performance { max_p95_ms: 2000.0 },
+        ));
+    }
+    if evidence.quality.is_some() {
+        out.push(gate(
+            "code-quality",
+            OnFail::Warn,
+            GateCheck::CodeQuality {
+                max_errors: 0,
+                max_warnings: 0,
+            },
+        ));
+    }
+    out
 }
 
 /// Evaluates every gate, plus completeness when `expect_junit` is set.
@@ -137,6 +197,25 @@ pub fn evaluate(
                 min,
                 max,
             } => json_number(evidence, file, pointer, *min, *max),
+            GateCheck::Vulnerabilities {
+                max_critical,
+                max_high,
+                max_medium,
+                unknown_as,
+                allowlist,
+            } => vulnerabilities(
+                evidence,
+                [*max_critical, *max_high],
+                *max_medium,
+                *unknown_as,
+                allowlist,
+                now,
+            ),
+            GateCheck::CodeQuality {
+                max_errors,
+                max_warnings,
+            } => code_quality(evidence.quality, *max_errors, *max_warnings),
+            GateCheck::Performance { max_p95_ms } => performance(evidence.p95_ms, *max_p95_ms),
         };
         out.push(GateReport {
             id: spec.id.clone(),
@@ -156,6 +235,193 @@ pub fn evaluate(
 }
 
 type Judged = (&'static str, String, String, GateOutcome, String);
+
+fn vulnerabilities(
+    evidence: &Evidence,
+    [max_critical, max_high]: [u64; 2],
+    max_medium: Option<u64>,
+    unknown_as: UnknownAs,
+    allowlist: &[Allow],
+    now: Timestamp,
+) -> Judged {
+    let medium = max_medium
+        .map(|m| format!(", ≤ {m} medium"))
+        .unwrap_or_default();
+    let threshold = format!("≤ {max_critical} critical, ≤ {max_high} high{medium}");
+    let Some(findings) = &evidence.vulnerabilities else {
+        let reason =
+            "no vulnerability report was given (SARIF, npm audit, cargo audit, pip-audit, Trivy)"
+                .to_owned();
+        return (
+            "vulnerabilities",
+            threshold,
+            "no report".into(),
+            GateOutcome::Inconclusive,
+            reason,
+        );
+    };
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let expired: Vec<String> = allowlist
+        .iter()
+        .filter(|a| a.expires < today)
+        .map(|a| format!("`{}` (expired {})", a.id, a.expires))
+        .collect();
+    let allowed = |f: &SecurityFinding| {
+        allowlist
+            .iter()
+            .any(|a| a.expires >= today && (a.id == f.id || f.aliases.contains(&a.id)))
+    };
+    let mut counts = [0u64; 4]; // critical, high, medium, low
+    let mut accepted = 0;
+    for f in findings {
+        if allowed(f) {
+            accepted += 1;
+            continue;
+        }
+        let severity = match (f.severity, unknown_as) {
+            (Severity::Unknown, UnknownAs::Critical) => Severity::Critical,
+            (Severity::Unknown, UnknownAs::High) => Severity::High,
+            (Severity::Unknown, UnknownAs::Medium) => Severity::Medium,
+            (Severity::Unknown, UnknownAs::Low) => Severity::Low,
+            (s, _) => s,
+        };
+        match severity {
+            Severity::Critical => counts[0] += 1,
+            Severity::High => counts[1] += 1,
+            Severity::Medium => counts[2] += 1,
+            Severity::Low => counts[3] += 1,
+            Severity::Unknown | Severity::None => {}
+        }
+    }
+    let accepted_note = if accepted > 0 {
+        format!(" ({accepted} allowlisted)")
+    } else {
+        String::new()
+    };
+    let actual = format!(
+        "{} critical, {} high, {} medium, {} low{accepted_note}",
+        counts[0], counts[1], counts[2], counts[3]
+    );
+    let mut over = Vec::new();
+    if counts[0] > max_critical {
+        over.push(format!("{} critical", counts[0]));
+    }
+    if counts[1] > max_high {
+        over.push(format!("{} high", counts[1]));
+    }
+    if let Some(m) = max_medium.filter(|m| counts[2] > *m) {
+        over.push(format!("{} medium (max {m})", counts[2]));
+    }
+    if !expired.is_empty() {
+        let reason = format!(
+            "allowlist entr{} {}: renew with a new reason or fix it",
+            if expired.len() == 1 { "y" } else { "ies" },
+            expired.join(", ")
+        );
+        return (
+            "vulnerabilities",
+            threshold,
+            actual,
+            GateOutcome::Fail,
+            reason,
+        );
+    }
+    if !over.is_empty() {
+        return (
+            "vulnerabilities",
+            threshold,
+            actual,
+            GateOutcome::Fail,
+            format!("too many: {}", over.join(", ")),
+        );
+    }
+    if evidence.unaudited > 0 {
+        let reason = format!(
+            "{} dependenc{} could not be checked by the scanner",
+            evidence.unaudited,
+            if evidence.unaudited == 1 { "y" } else { "ies" }
+        );
+        return (
+            "vulnerabilities",
+            threshold,
+            actual,
+            GateOutcome::Inconclusive,
+            reason,
+        );
+    }
+    (
+        "vulnerabilities",
+        threshold,
+        actual,
+        GateOutcome::Pass,
+        "within the limits".into(),
+    )
+}
+
+fn code_quality(quality: Option<QualityCounts>, max_errors: u64, max_warnings: u64) -> Judged {
+    let threshold = format!("A rating: ≤ {max_errors} errors, ≤ {max_warnings} warnings");
+    let Some(q) = quality else {
+        return (
+            "code-quality",
+            threshold,
+            "no report".into(),
+            GateOutcome::Inconclusive,
+            "no SARIF report was given".into(),
+        );
+    };
+    let actual = format!(
+        "{} errors, {} warnings, {} notes",
+        q.error, q.warning, q.note
+    );
+    if q.error > max_errors || q.warning > max_warnings {
+        (
+            "code-quality",
+            threshold,
+            actual,
+            GateOutcome::Fail,
+            "below an A rating".into(),
+        )
+    } else {
+        (
+            "code-quality",
+            threshold,
+            actual,
+            GateOutcome::Pass,
+            "A rating".into(),
+        )
+    }
+}
+
+fn performance(p95: Option<f64>, max: f64) -> Judged {
+    let threshold = format!("p95 < {max} ms");
+    let Some(p95) = p95 else {
+        return (
+            "performance",
+            threshold,
+            "no report".into(),
+            GateOutcome::Inconclusive,
+            "no k6 summary was given".into(),
+        );
+    };
+    let actual = format!("p95 {p95:.1} ms");
+    if p95 < max {
+        (
+            "performance",
+            threshold,
+            actual,
+            GateOutcome::Pass,
+            "fast enough".into(),
+        )
+    } else {
+        (
+            "performance",
+            threshold,
+            actual,
+            GateOutcome::Fail,
+            format!("p95 is {:.1} ms over the limit", p95 - max),
+        )
+    }
+}
 
 fn tests(summary: Option<TestSummary>, min_pass_rate: u32, min_tests: u64) -> Judged {
     let threshold = format!("≥ {min_pass_rate}% pass, ≥ {min_tests} test(s)");
@@ -363,7 +629,7 @@ mod tests {
             junit_reports: 3,
             ..Evidence::default()
         };
-        let r = evaluate(&default_gates(), &e, Some(4), now(), Purpose::Deploy);
+        let r = evaluate(&default_gates(&e), &e, Some(4), now(), Purpose::Deploy);
         assert_eq!(r[0].outcome, GateOutcome::Inconclusive);
         assert!(r[0].reason.contains("only 3 of 4"));
     }

@@ -303,3 +303,143 @@ fn replay_re_derives_the_decision_and_refuses_a_tampered_input() {
         changed.stderr
     );
 }
+
+fn fixture(rel: &str) -> std::path::PathBuf {
+    repo_file(&format!("tests/fixtures/{rel}"))
+}
+
+#[test]
+fn findings_are_counted_as_the_scanners_printed_them() {
+    // zizmor printed "1 medium, 6 high"; bandit "High 3, Medium 5, Low 4"; cargo-audit 4
+    // vulnerabilities (smallvec 9.8 critical, regex 7.5 high, time 6.2 medium, chrono without
+    // CVSS → unknown, counted as high); clippy 6 warnings and 1 error (code quality).
+    let dir = tempfile::tempdir().unwrap();
+    let result = dir.path().join("r.json");
+    let ok = write(dir.path(), "ok.xml", PASSING);
+    let run = Bin::new()
+        .args(["quality-gate", "--json"])
+        .arg_path(&result)
+        .arg_path(&ok)
+        .arg_path(&fixture("sarif/zizmor/zizmor.sarif"))
+        .arg_path(&fixture("sarif/bandit/bandit.sarif"))
+        .arg_path(&fixture("sarif/clippy-sarif/clippy.sarif"))
+        .arg_path(&fixture("audit/cargo-audit/cargo-audit.json"))
+        .run();
+    run.expect_code(1);
+    let v = json(&result);
+    let gate = |id: &str| {
+        v["gates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(
+        gate("vulnerabilities")["actual"],
+        "1 critical, 11 high, 7 medium, 4 low"
+    );
+    assert_eq!(gate("vulnerabilities")["outcome"], "fail");
+    assert_eq!(
+        gate("code-quality")["actual"],
+        "1 errors, 6 warnings, 0 notes"
+    );
+    assert_eq!(
+        (
+            gate("code-quality")["on_fail"].as_str(),
+            gate("tests")["outcome"].as_str()
+        ),
+        (Some("warn"), Some("pass"))
+    );
+}
+
+#[test]
+fn allowlist_entries_need_a_reason_and_fail_the_gate_once_expired() {
+    let dir = tempfile::tempdir().unwrap();
+    let audit = fixture("audit/cargo-audit/cargo-audit.json");
+    let policy = |expires: &str| {
+        format!(
+            "quality-gate:\n  gates:\n    vulns:\n      kind: vulnerabilities\n      max-high: 1\n      max-critical: 1\n      allowlist:\n        - {{id: RUSTSEC-2020-0159, reason: no fixed chrono for our MSRV, expires: {expires}}}\n"
+        )
+    };
+    let cfg = write(dir.path(), "cfg.yml", &policy("2027-01-31"));
+    let run = Bin::new()
+        .args(["--config"])
+        .arg_path(&cfg)
+        .args(["quality-gate", "--now", "2026-11-23T10:00:00Z"])
+        .arg_path(&audit)
+        .run();
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .contains("1 critical, 1 high, 1 medium, 0 low (1 allowlisted)"),
+        "{}",
+        run.stdout
+    );
+    let expired = Bin::new()
+        .args(["--config"])
+        .arg_path(&cfg)
+        .args(["quality-gate", "--now", "2027-02-01T10:00:00Z"])
+        .arg_path(&audit)
+        .run();
+    expired.expect_code(1);
+    assert!(
+        expired
+            .stdout
+            .contains("`RUSTSEC-2020-0159` (expired 2027-01-31)"),
+        "{}",
+        expired.stdout
+    );
+    let cfg = write(
+        dir.path(),
+        "cfg2.yml",
+        &policy("2027-01-31").replace("reason: no fixed chrono for our MSRV", "reason: \"\""),
+    );
+    let run = Bin::new()
+        .args(["--config"])
+        .arg_path(&cfg)
+        .args(["quality-gate"])
+        .arg_path(&audit)
+        .run();
+    run.expect_code(2);
+    assert!(run.stderr.contains("needs a reason"), "{}", run.stderr);
+}
+
+#[test]
+fn k6_p95_feeds_the_performance_gate_and_unaudited_dependencies_are_inconclusive() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = write(dir.path(), "ok.xml", PASSING);
+    // Both k6 summary flavours give the same p95 (README: about 153 ms).
+    for file in ["perf/k6/summary.json", "perf/k6/summary-export.json"] {
+        let cfg = write(
+            dir.path(),
+            "cfg.yml",
+            "quality-gate:\n  gates:\n    perf: {kind: performance, max-p95-ms: 100, on-fail: warn}\n",
+        );
+        let run = Bin::new()
+            .args(["--config"])
+            .arg_path(&cfg)
+            .args(["quality-gate"])
+            .arg_path(&fixture(file))
+            .run();
+        run.expect_code(0);
+        assert!(
+            run.stdout.contains("⚠️ perf") && run.stdout.contains("p95 1"),
+            "{file}: {}",
+            run.stdout
+        );
+    }
+    // pip-audit could check none of the 7 dependencies: not a pass.
+    let run = Bin::new()
+        .args(["quality-gate"])
+        .arg_path(&ok)
+        .arg_path(&fixture("audit/pip-audit/pip-audit-unaudited.json"))
+        .run();
+    run.expect_code(4);
+    assert!(
+        run.stdout.contains("7 dependencies could not be checked"),
+        "{}",
+        run.stdout
+    );
+}

@@ -55,6 +55,8 @@ pub enum Error {
     Notify(#[from] crate::notify::NotifyError),
     #[error(transparent)]
     Render(#[from] crate::render::RenderError),
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
     /// Bad combination of flags that clap cannot express.
     #[error("{0}")]
     Usage(String),

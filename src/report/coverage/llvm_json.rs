@@ -10,7 +10,8 @@
 //! - Lines: derived from `files[].segments` (`[line, col, count, hasCount, isRegionEntry,
 //!   isGapRegion]`) exactly as llvm-cov derives line coverage ([`super::llvm_lines`]); absent
 //!   with `-summary-only`. Branches per line from `files[].branches` (`[line, col, endLine,
-//!   endCol, trueCount, falseCount, ...]`): two outcomes per branch region, as llvm-cov counts.
+//!   endCol, trueCount, falseCount, ...]`): two outcomes per branch region, as llvm-cov counts,
+//!   with the copies of a region from several instantiations counted once.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -106,9 +107,9 @@ impl RawSummary {
     }
 }
 
-/// `[line, col, endLine, endCol, trueCount, falseCount, ...]`: the line and both counts.
+/// `[line, col, endLine, endCol, trueCount, falseCount, ...]`: the location and both counts.
 struct RawBranch {
-    line: u32,
+    location: [u32; 4],
     true_count: u64,
     false_count: u64,
 }
@@ -125,15 +126,15 @@ impl<'de> Deserialize<'de> for RawBranch {
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawBranch, A::Error> {
                 let short = || serde::de::Error::custom("a branch array has fewer than 6 numbers");
-                let line: u32 = seq.next_element()?.ok_or_else(short)?;
-                for _ in 0..3 {
-                    seq.next_element::<IgnoredAny>()?.ok_or_else(short)?;
+                let mut location = [0u32; 4];
+                for slot in &mut location {
+                    *slot = seq.next_element()?.ok_or_else(short)?;
                 }
                 let true_count: u64 = seq.next_element()?.ok_or_else(short)?;
                 let false_count: u64 = seq.next_element()?.ok_or_else(short)?;
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
                 Ok(RawBranch {
-                    line,
+                    location,
                     true_count,
                     false_count,
                 })
@@ -271,10 +272,18 @@ impl<'de> DeserializeSeed<'de> for FileSeed<'_> {
         let raw = RawFile::deserialize(d)?;
         let lines = lines_from_segments(&raw.segments, &mut self.0.line_budget)
             .map_err(serde::de::Error::custom)?;
-        let mut branches: BTreeMap<u32, Counter> = BTreeMap::new();
+        // The same branch region appears once per instantiation of its function (and per test
+        // binary); llvm-cov counts it once with the counts summed, and so does this.
+        let mut regions: BTreeMap<[u32; 4], (u64, u64)> = BTreeMap::new();
         for b in &raw.branches {
-            let taken = u64::from(b.true_count > 0) + u64::from(b.false_count > 0);
-            let slot = branches.entry(b.line).or_default();
+            let slot = regions.entry(b.location).or_default();
+            slot.0 = slot.0.saturating_add(b.true_count);
+            slot.1 = slot.1.saturating_add(b.false_count);
+        }
+        let mut branches: BTreeMap<u32, Counter> = BTreeMap::new();
+        for (location, (true_count, false_count)) in regions {
+            let taken = u64::from(true_count > 0) + u64::from(false_count > 0);
+            let slot = branches.entry(location[0]).or_default();
             *slot = *slot + Counter::new(taken, 2);
         }
         let file = FileCoverage {

@@ -34,3 +34,6 @@ pub use model::{
     ReportSource, Tool, Totals, UnknownFormatName,
 };
 pub use parse::{parse_file, parse_reader};
+
+#[cfg(test)]
+mod fixture_tests;

@@ -67,6 +67,8 @@ pub enum Error {
     Audit(#[from] crate::report::audit::AuditError),
     #[error(transparent)]
     K6(#[from] crate::report::k6::K6Error),
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
     /// Bad combination of flags that clap cannot express.
     #[error("{0}")]
     Usage(String),

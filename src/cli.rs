@@ -68,12 +68,91 @@ pub enum Command {
     /// Send a Slack or Discord message about a deploy, a health check or a gate — once, safely.
     #[command(after_help = NOTIFY_AFTER_HELP)]
     Notify(NotifyArgs),
+    /// Check coverage totals and the change's own coverage against thresholds.
+    #[command(name = "coverage-check", after_help = COVERAGE_AFTER_HELP)]
+    CoverageCheck(CoverageArgs),
     /// Decide whether a build may be promoted: tests, change window, custom thresholds.
     #[command(name = "quality-gate", after_help = QUALITY_GATE_AFTER_HELP)]
     QualityGate(QualityGateArgs),
     /// Validate the configuration file or print its JSON Schema.
     #[command(subcommand)]
     Config(ConfigCommand),
+}
+
+const COVERAGE_AFTER_HELP: &str = "\
+Examples:
+  decoder-ops coverage-check lcov.info --min 80
+  decoder-ops coverage-check coverage.xml --min 80 --base origin/main --min-patch 90
+  decoder-ops coverage-check cover.out --metric statements --min 75 --json coverage.json
+  decoder-ops coverage-check a/lcov.info b/lcov.info --min-file 50    # merged by file and line
+
+Formats (detected from content): lcov, Cobertura, JaCoCo, llvm-cov export JSON, Go
+coverprofile, coverage.py JSON, istanbul coverage-summary.json. Thresholds are exact: 80 means
+covered*100 >= 80*total. Zero measured lines, or changed source files the reports do not
+measure, is inconclusive (exit 4), never 100%. See docs/coverage-check.md.";
+
+/// What `coverage-check --metric` judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CoverageMetric {
+    Lines,
+    Branches,
+    Functions,
+    Statements,
+    /// The producing tool's own headline (coverage.py: statements + branches).
+    Native,
+}
+
+/// `decoder-ops coverage-check`.
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    /// Coverage reports; several are merged by file and line.
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Force the format instead of detecting it.
+    #[arg(long, value_parser = parse_format)]
+    pub format: Option<crate::report::coverage::Format>,
+    /// Minimum total coverage in percent (e.g. 80 or 72.5).
+    #[arg(long, value_name = "PCT", value_parser = parse_pct)]
+    pub min: Option<crate::gate::coverage::Pct>,
+    /// The metric --min judges [default: lines; statements for Go]
+    #[arg(long, value_enum)]
+    pub metric: Option<CoverageMetric>,
+    /// Minimum coverage of every file.
+    #[arg(long, value_name = "PCT", value_parser = parse_pct)]
+    pub min_file: Option<crate::gate::coverage::Pct>,
+    /// Minimum coverage of the lines the change adds (needs --base or --diff-file).
+    #[arg(long, value_name = "PCT", value_parser = parse_pct)]
+    pub min_patch: Option<crate::gate::coverage::Pct>,
+    /// The change is `git merge-base REF HEAD`..HEAD (e.g. origin/main).
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    /// Take the change from a unified diff file instead of git.
+    #[arg(long, value_name = "FILE", conflicts_with = "base")]
+    pub diff_file: Option<PathBuf>,
+    /// Do not treat changed source files without measured lines as inconclusive.
+    #[arg(long)]
+    pub allow_unmeasured: bool,
+    /// Rewrite a report path prefix (repeatable), e.g. /app/=src/.
+    #[arg(long = "path-fix", value_name = "BEFORE=AFTER", value_parser = parse_pair)]
+    pub path_fix: Vec<(String, String)>,
+    /// A previous run's --json result to compare with (e.g. from the default branch).
+    #[arg(long, value_name = "FILE", requires = "max_drop")]
+    pub baseline: Option<PathBuf>,
+    /// Largest allowed drop from the baseline, in percentage points.
+    #[arg(long, value_name = "PCT", value_parser = parse_pct, requires = "baseline")]
+    pub max_drop: Option<crate::gate::coverage::Pct>,
+    /// Write the result object as JSON to FILE (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+fn parse_pct(s: &str) -> Result<crate::gate::coverage::Pct, String> {
+    crate::gate::coverage::Pct::parse(s)
+}
+
+fn parse_format(s: &str) -> Result<crate::report::coverage::Format, String> {
+    s.parse()
+        .map_err(|e: crate::report::coverage::UnknownFormatName| e.to_string())
 }
 
 const QUALITY_GATE_AFTER_HELP: &str = "\

@@ -106,6 +106,19 @@ pub fn from_file(path: &Path) -> Result<ChangedLines, DiffError> {
     parse_unified(&String::from_utf8_lossy(&bytes), &shown)
 }
 
+/// The files git tracks in `repo` (repository-relative, `/`-separated); empty outside a
+/// repository, in which case paths are taken as the reports give them.
+pub fn tracked_files(repo: &Path) -> BTreeSet<String> {
+    git(repo, &["-c", "core.quotePath=false", "ls-files", "-z"])
+        .map(|out| {
+            out.split('\0')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn git(repo: &Path, args: &[&str]) -> Result<String, String> {
     let out = Command::new("git")
         .arg("-C")

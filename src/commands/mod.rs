@@ -6,6 +6,7 @@
 //! annotation on Actions, and a `--json` result with the contract keys.
 
 mod config;
+mod coverage_check;
 mod notify;
 mod quality_gate;
 
@@ -134,6 +135,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Notify(args) => notify::run(args, &mut session),
         Command::QualityGate(args) => quality_gate::run(args, &mut session),
+        Command::CoverageCheck(args) => coverage_check::run(args, &mut session),
         Command::Config(ConfigCommand::Check(args)) => config::check(args, &mut session),
         Command::Config(ConfigCommand::Schema) => config::schema(&mut session),
     };
@@ -153,6 +155,7 @@ fn command_meta(command: &Command) -> (&'static str, Option<PathBuf>) {
     match command {
         Command::Notify(a) => ("notify", a.json.clone()),
         Command::QualityGate(a) => ("quality-gate", a.json.clone()),
+        Command::CoverageCheck(a) => ("coverage-check", a.json.clone()),
         Command::Config(ConfigCommand::Check(a)) => ("config", a.json.clone()),
         Command::Config(ConfigCommand::Schema) => ("config", None),
     }

@@ -167,7 +167,7 @@ fn usage_errors_exit_2_and_help_teaches() {
         .collect();
     assert_eq!(
         commands,
-        ["notify", "quality-gate", "config", "help"],
+        ["notify", "coverage-check", "quality-gate", "config", "help"],
         "only working subcommands are listed"
     );
 }

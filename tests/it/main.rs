@@ -2,6 +2,7 @@
 
 mod cli;
 mod cli_config;
+mod cli_coverage;
 mod cli_notify;
 mod cli_quality_gate;
 mod github_api;

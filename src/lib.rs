@@ -13,6 +13,7 @@ pub mod logging;
 pub mod notify;
 pub mod outcome;
 pub mod render;
+pub mod scaffold;
 pub mod secret;
 
 pub use error::{Error, ExitCode};

@@ -6,6 +6,7 @@
 //! annotation on Actions, and a `--json` result with the contract keys.
 
 mod config;
+mod init;
 mod notify;
 
 use std::io::Write;
@@ -112,6 +113,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Notify(args) => notify::run(args, &mut session),
         Command::Config(ConfigCommand::Check(args)) => config::check(args, &mut session),
         Command::Config(ConfigCommand::Schema) => config::schema(&mut session),
+        Command::Init(args) => init::run(args, &mut session),
     };
     let code = match result {
         Ok(code) => code,
@@ -130,6 +132,7 @@ fn command_meta(command: &Command) -> (&'static str, Option<PathBuf>) {
         Command::Notify(a) => ("notify", a.json.clone()),
         Command::Config(ConfigCommand::Check(a)) => ("config", a.json.clone()),
         Command::Config(ConfigCommand::Schema) => ("config", None),
+        Command::Init(a) => ("init", a.json.clone()),
     }
 }
 

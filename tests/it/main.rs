@@ -2,6 +2,7 @@
 
 mod cli;
 mod cli_config;
+mod cli_init;
 mod cli_notify;
 mod github_api;
 mod github_runtime;

@@ -10,3 +10,4 @@ mod github_stand_in;
 mod notify_delivery;
 mod notify_secrets;
 mod support;
+mod workflows;

@@ -7,7 +7,11 @@
 #   2. cached          -> a second run uses the tool cache without downloading
 #   3. bad checksum    -> refused with a clear error, nothing installed
 #   4. missing asset   -> falls back to a source build
-#   5. branch ref      -> source build without any download
+#   5. branch ref      -> source build without any download; --resolve gives the cache key
+#   6. `@v9`           -> the exact version from the action's Cargo.toml
+#   7. Windows         -> the .zip archive, decoder-ops.exe
+#   8. http:// base    -> refused (curl --proto '=https'), no fallback
+#   9. server down     -> an error, not a silent source build
 # The source build is NOT run for real here (a release build takes minutes): a fake `cargo` on
 # PATH records its arguments and writes a stand-in binary, and the test asserts it was called
 # with `build --release --locked`. The real build is exercised by .github/workflows/selftest.yml.
@@ -103,8 +107,8 @@ run_install() {
   out="$(env -i PATH="$work/fakebin:$PATH" HOME="$HOME" \
     CURL_CA_BUNDLE="$work/ca.pem" \
     GITHUB_ACTION_PATH="$2" DECODER_OPS_ACTION_REF="$3" \
-    DECODER_OPS_ACTION_REPO="acme/decoder-ops" DECODER_OPS_DOWNLOAD_BASE="$base" \
-    RUNNER_OS=Linux RUNNER_ARCH=X64 RUNNER_TEMP="$case_dir/temp" \
+    DECODER_OPS_ACTION_REPO="acme/decoder-ops" DECODER_OPS_DOWNLOAD_BASE="${RUN_BASE:-$base}" \
+    RUNNER_OS="${RUN_OS:-Linux}" RUNNER_ARCH=X64 RUNNER_TEMP="$case_dir/temp" \
     RUNNER_TOOL_CACHE="$work/toolcache-$1" GITHUB_OUTPUT="$case_dir/output" \
     GITHUB_PATH="$case_dir/path" FAKE_CARGO_LOG="$case_dir/cargo.log" \
     bash "$2/scripts/action/install.sh" 2>&1)" || rc=$?
@@ -189,6 +193,38 @@ if grep -qx 'mode=download' "$work/run-branch/output" && grep -qx "version=$vers
   pass "@v9 resolves to $version from Cargo.toml"
 else
   fail "major tag: $(cat "$work/run-branch/output")"
+fi
+
+# 7. Windows: a .zip holding decoder-ops.exe (a shell script stands in for the executable)
+win_asset="decoder-ops-${version}-x86_64-pc-windows-msvc.zip"
+mkdir -p "$work/winpkg"
+cp "$work/pkg/decoder-ops" "$work/winpkg/decoder-ops.exe"
+(cd "$work/winpkg" && python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], "w"); z.write("decoder-ops.exe"); z.close()' "$work/www/$version/$win_asset")
+win="$(make_action win "$(sha256sum "$work/www/$version/$win_asset" | cut -d' ' -f1)")"
+printf '%s  %s\n' "$(sha256sum "$work/www/$version/$win_asset" | cut -d' ' -f1)" "$win_asset" >"$win/checksums/$version.sha256"
+RUN_OS=Windows run_install win "$win" "$version"
+bin="$(bin_of win)"
+if [[ $rc -eq 0 && "$bin" == */decoder-ops/9.9.9/x64/decoder-ops.exe && "$("$bin" --version)" == *"fake release"* ]]; then
+  pass "windows: zip archive verified and installed as decoder-ops.exe"
+else
+  fail "windows zip (rc=$rc, bin=$bin): $out"
+fi
+
+# 8. plain http is refused by curl (--proto '=https'): no download, no fallback build
+tar -czf "$work/www/$version/$asset" -C "$work/pkg" decoder-ops
+RUN_BASE="http://127.0.0.1:$(cat "$work/port")" run_install http "$good" "$version"
+if [[ $rc -ne 0 && "$out" == *"download of http://"*"failed"* && ! -e "$work/run-http/cargo.log" ]]; then
+  pass "plain http base refused"
+else
+  fail "http base (rc=$rc): $out"
+fi
+
+# 9. a server that cannot be reached is an error, not a silent source build
+RUN_BASE="https://127.0.0.1:1" run_install down "$good" "$version"
+if [[ $rc -ne 0 && "$out" == *"failed (curl exit"* && ! -e "$work/run-down/cargo.log" ]]; then
+  pass "unreachable server is an error"
+else
+  fail "unreachable server (rc=$rc): $out"
 fi
 
 if [[ $failures -ne 0 ]]; then

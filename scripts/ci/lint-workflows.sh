@@ -13,6 +13,13 @@ workflows=(workflows-templates/*.yml .github/workflows/*.yml)
 
 echo "--- zizmor (action, templates, this repository's workflows)"
 zizmor --offline --quiet --config .github/zizmor.yml action.yml "${workflows[@]}"
+if command -v shellcheck >/dev/null 2>&1; then
+  # actionlint also runs shellcheck on every `run:` script when it is installed.
+  echo "--- shellcheck (the action's and CI's scripts)"
+  shellcheck scripts/action/*.sh scripts/ci/*.sh scripts/release/*.sh tests/action/*.sh
+else
+  echo "--- shellcheck not installed: skipping it (apt-get install shellcheck)"
+fi
 echo "--- actionlint"
 actionlint "${workflows[@]}"
 echo "--- check-jsonschema"

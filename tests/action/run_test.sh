@@ -41,11 +41,11 @@ run() { # run MODE COMMAND ARGS [CONFIG] [WORKDIR]
     bash "$repo/scripts/action/run.sh" >/dev/null 2>&1 || rc=$?
 }
 
-hostile=$'--text\n$(touch pwned) `id` "quoted" \'single\' ; rm -rf / &&\n\n--field\nname=a b  c\r'
+hostile=$'--text\n$(touch pwned) `id` "quoted" \'single\' ; touch pwned &&\n\n--field\nname=a b  c\r'
 run ok notify "$hostile" cfg.yml "$work"
 check "args: one argument per line, no shell evaluation" "$(cat "$work/argv")" \
   "$(printf '%s\n' --config cfg.yml notify --json "$work/decoder-ops-notify.json" --text \
-    "\$(touch pwned) \`id\` \"quoted\" 'single' ; rm -rf / &&" --field 'name=a b  c')"
+    "\$(touch pwned) \`id\` \"quoted\" 'single' ; touch pwned &&" --field 'name=a b  c')"
 check "nothing was executed from the arguments" "$(find "$work" -name pwned | wc -l | tr -d " ")" "0"
 check "working-directory honoured" "$(cat "$work/argv.pwd")" "$work"
 check "outputs on success" "$(cat "$work/output")" \

@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::notify::{EventKind, Provider, Status};
+use crate::scaffold::{Language, Template};
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 passed, 1 verdict failed, 2 invalid usage/config/input, 3 a required service failed,
@@ -77,6 +78,42 @@ pub enum Command {
     /// Validate the configuration file or print its JSON Schema.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Add the decoder-ops workflows and a starter configuration to a repository.
+    #[command(after_help = INIT_AFTER_HELP)]
+    Init(InitArgs),
+}
+
+const INIT_AFTER_HELP: &str = "\
+Examples:
+  decoder-ops init                                   # every template, language detected
+  decoder-ops init --template test --template deploy-staging
+  decoder-ops init --action-ref 0123456789abcdef0123456789abcdef01234567   # pin the action by SHA
+
+Writes .github/workflows/<template>.yml and .github/decoder-ops.yml. Existing files are never
+overwritten without --force; files already identical are left alone, so running it twice is safe.";
+
+/// `decoder-ops init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The repository to write into.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// A workflow to write (repeatable) [default: all]
+    #[arg(long = "template", value_enum, value_name = "NAME")]
+    pub templates: Vec<Template>,
+    /// The language whose test and coverage commands to use [default: detected from the files]
+    #[arg(long, value_enum)]
+    pub language: Option<Language>,
+    /// Replace files that exist and differ.
+    #[arg(long)]
+    pub force: bool,
+    /// What the workflows put after `uses: decoder-ops/decoder-ops@` (a release tag or, safest, a
+    /// commit SHA) [default: v1]
+    #[arg(long, value_name = "REF")]
+    pub action_ref: Option<String>,
+    /// Write the result object as JSON to FILE (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
 }
 
 const COVERAGE_AFTER_HELP: &str = "\

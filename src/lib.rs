@@ -16,6 +16,7 @@ pub mod notify;
 pub mod outcome;
 pub mod render;
 pub mod report;
+pub mod scaffold;
 pub mod secret;
 
 pub use error::{Error, ExitCode};

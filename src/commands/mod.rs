@@ -7,6 +7,7 @@
 
 mod config;
 mod coverage_check;
+mod init;
 mod notify;
 mod quality_gate;
 
@@ -138,6 +139,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::CoverageCheck(args) => coverage_check::run(args, &mut session),
         Command::Config(ConfigCommand::Check(args)) => config::check(args, &mut session),
         Command::Config(ConfigCommand::Schema) => config::schema(&mut session),
+        Command::Init(args) => init::run(args, &mut session),
     };
     let code = match result {
         Ok(code) => code,
@@ -158,6 +160,7 @@ fn command_meta(command: &Command) -> (&'static str, Option<PathBuf>) {
         Command::CoverageCheck(a) => ("coverage-check", a.json.clone()),
         Command::Config(ConfigCommand::Check(a)) => ("config", a.json.clone()),
         Command::Config(ConfigCommand::Schema) => ("config", None),
+        Command::Init(a) => ("init", a.json.clone()),
     }
 }
 

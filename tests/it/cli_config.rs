@@ -167,7 +167,14 @@ fn usage_errors_exit_2_and_help_teaches() {
         .collect();
     assert_eq!(
         commands,
-        ["notify", "coverage-check", "quality-gate", "config", "help"],
+        [
+            "notify",
+            "coverage-check",
+            "quality-gate",
+            "config",
+            "init",
+            "help"
+        ],
         "only working subcommands are listed"
     );
 }

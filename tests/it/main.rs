@@ -3,6 +3,7 @@
 mod cli;
 mod cli_config;
 mod cli_coverage;
+mod cli_init;
 mod cli_notify;
 mod cli_quality_gate;
 mod github_api;
@@ -11,3 +12,4 @@ mod github_stand_in;
 mod notify_delivery;
 mod notify_secrets;
 mod support;
+mod workflows;

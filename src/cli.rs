@@ -172,6 +172,9 @@ pub struct CoverageArgs {
     /// Rewrite a report path prefix (repeatable), e.g. /app/=src/.
     #[arg(long = "path-fix", value_name = "BEFORE=AFTER", value_parser = parse_pair)]
     pub path_fix: Vec<(String, String)>,
+    /// Do not post or edit the sticky pull-request comment (posted with GITHUB_TOKEN on PRs).
+    #[arg(long)]
+    pub no_comment: bool,
     /// A previous run's --json result to compare with (e.g. from the default branch).
     #[arg(long, value_name = "FILE", requires = "max_drop")]
     pub baseline: Option<PathBuf>,
@@ -214,6 +217,9 @@ pub struct QualityGateArgs {
     /// Judge the change window at this RFC 3339 instant instead of now.
     #[arg(long, value_name = "INSTANT")]
     pub now: Option<String>,
+    /// Do not post or edit the sticky pull-request comment (posted with GITHUB_TOKEN on PRs).
+    #[arg(long)]
+    pub no_comment: bool,
     /// Re-derive a recorded decision from its `--json` result: same inputs (sha256-checked),
     /// same instant, same purpose, same policy. Exit 1 if the decision comes out different.
     #[arg(long, value_name = "RESULT", conflicts_with_all = ["inputs", "now", "purpose"])]

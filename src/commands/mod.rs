@@ -9,6 +9,7 @@ mod config;
 mod coverage_check;
 mod init;
 mod notify;
+mod pr_comment;
 mod quality_gate;
 
 use std::io::Write;

@@ -5,6 +5,7 @@ mod cli_config;
 mod cli_coverage;
 mod cli_init;
 mod cli_notify;
+mod cli_pr_comment;
 mod cli_quality_gate;
 mod github_api;
 mod github_runtime;

@@ -54,6 +54,8 @@ pub enum Error {
     #[error(transparent)]
     Notify(#[from] crate::notify::NotifyError),
     #[error(transparent)]
+    Api(#[from] crate::github::api::ApiError),
+    #[error(transparent)]
     Render(#[from] crate::render::RenderError),
     /// Bad combination of flags that clap cannot express.
     #[error("{0}")]
@@ -70,6 +72,7 @@ impl Error {
             Error::Service(_) => ExitCode::Incomplete,
             Error::Notify(e) if e.is_delivery_failure() => ExitCode::Incomplete,
             Error::Runtime(e) if e.is_io() => ExitCode::Incomplete,
+            Error::Api(e) if !e.is_usage() => ExitCode::Incomplete,
             _ => ExitCode::Invalid,
         }
     }

@@ -92,7 +92,6 @@ fn forms(secret: &str) -> Vec<String> {
     let secret = secret.trim();
     let mut out = vec![secret.to_owned()];
     out.extend(secret.lines().map(|l| l.trim().to_owned()));
-    out.push(percent_encode(secret));
     if let Some((_, rest)) = secret.split_once("://") {
         let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
         if let Some((userinfo, _)) = authority.rsplit_once('@') {
@@ -116,9 +115,10 @@ fn forms(secret: &str) -> Vec<String> {
         } else if let Some(last) = segments.last() {
             out.push((*last).to_owned());
         }
-        let encoded: Vec<String> = out.iter().map(|f| percent_encode(f)).collect();
-        out.extend(encoded);
     }
+    // Each form as it appears when percent-encoded once (a URL passed as a query parameter).
+    let encoded: Vec<String> = out.iter().map(|f| percent_encode(f)).collect();
+    out.extend(encoded);
     out
 }
 

@@ -1,1 +1,214 @@
 //! One file per subcommand: wires config and inputs to the core, the outcome to the sinks.
+//!
+//! [`run`] is what `main` calls. It takes the environment once (through `github::runtime`),
+//! registers every secret it knows before anything is printed, installs the logger, dispatches,
+//! and turns an early error into the same sinks a finished run uses: a message on stderr, an
+//! annotation on Actions, and a `--json` result with the contract keys.
+
+mod config;
+mod notify;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::cli::{Cli, ColorChoice, Command, ConfigCommand, LogFormat};
+use crate::error::{Error, ExitCode};
+use crate::github::runtime::{Annotation, Env, Runtime};
+use crate::logging::{self, LogOptions, SharedRedactor};
+use crate::outcome::{ErrorDetails, Outcome, Verdict};
+
+/// Environment variables that hold secrets decoder-ops may see; they are masked and redacted
+/// even by commands that never use them.
+const SECRET_VARS: &[&str] = &[
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "INPUT_GITHUB-TOKEN",
+    "DECODER_OPS_WEBHOOK",
+];
+
+/// Colours of terminal output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paint {
+    Good,
+    Bad,
+    Warn,
+}
+
+/// What every command gets: the environment, the runtime sinks, the redactor, global options.
+pub struct Session {
+    pub env: Env,
+    pub runtime: Runtime<Box<dyn Write>>,
+    pub redactor: SharedRedactor,
+    pub config_path: Option<PathBuf>,
+    pub color: bool,
+}
+
+impl Session {
+    /// Registers a secret with the redactor and, on Actions, masks it in the log at once.
+    pub fn add_secret(&mut self, secret: &str) {
+        if secret.trim().is_empty() {
+            return;
+        }
+        self.redactor.add(secret);
+        // A failed mask write means stdout is gone; nothing else will print either.
+        let _ = self.runtime.add_masks(&self.redactor.snapshot());
+    }
+
+    /// `text` in the colour of `paint` when colour is on (a terminal, no `NO_COLOR`, not in
+    /// the Actions log), else unchanged.
+    pub fn paint(&self, paint: Paint, text: &str) -> String {
+        if !self.color {
+            return text.to_owned();
+        }
+        let code = match paint {
+            Paint::Good => "32",
+            Paint::Bad => "31",
+            Paint::Warn => "33",
+        };
+        format!("\x1b[{code}m{text}\x1b[0m")
+    }
+
+    pub fn redact(&self, text: &str) -> String {
+        self.redactor.redact(text)
+    }
+
+    /// Human-readable output on stdout, redacted. Only for text decoder-ops composes; text from
+    /// outside (provider error bodies) goes through [`Session::say_untrusted`].
+    pub fn say(&mut self, text: &str) {
+        let text = self.redact(text);
+        let _ = self.runtime.write_line(&text);
+    }
+
+    /// One line that embeds untrusted text: flattened to a single line, so nothing in it can
+    /// start a workflow command at the beginning of a log line.
+    pub fn say_untrusted(&mut self, text: &str) {
+        let flat: String = text
+            .chars()
+            .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+            .collect();
+        self.say(&flat);
+    }
+}
+
+/// Runs the command line and returns the exit code. Never panics on bad input; errors are
+/// reported through every sink and mapped to the exit-code table.
+pub fn run(cli: Cli) -> ExitCode {
+    let env = Env::from_process();
+    let redactor = SharedRedactor::default();
+    for name in SECRET_VARS {
+        if let Some(value) = env.get(name) {
+            redactor.add(value);
+        }
+    }
+    let is_tty = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let stdout: Box<dyn Write> = Box::new(std::io::stdout());
+    let mut runtime = Runtime::new(&env, stdout, is_tty);
+    let _ = runtime.add_masks(&redactor.snapshot());
+    let color = match cli.global.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => runtime.use_color(),
+    };
+    let verbosity = if cli.global.quiet {
+        -1
+    } else {
+        cli.global.verbose.min(3) as i8
+    };
+    let log = LogOptions {
+        verbosity,
+        filter: env.get("DECODER_OPS_LOG").map(str::to_owned),
+        json: cli.global.log_format == LogFormat::Json,
+        color: color && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
+    logging::init(&log, redactor.clone());
+
+    let mut session = Session {
+        env,
+        runtime,
+        redactor,
+        config_path: cli.global.config.clone(),
+        color,
+    };
+    let (name, json) = command_meta(&cli.command);
+    let result = match cli.command {
+        Command::Notify(args) => notify::run(args, &mut session),
+        Command::Config(ConfigCommand::Check(args)) => config::check(args, &mut session),
+        Command::Config(ConfigCommand::Schema) => config::schema(&mut session),
+    };
+    let code = match result {
+        Ok(code) => code,
+        Err(err) => report_error(&err, name, json.as_deref(), &mut session),
+    };
+    if let Err(e) = session.runtime.finish() {
+        let _ = writeln!(std::io::stderr(), "error: {e}");
+    }
+    code
+}
+
+/// The command's name (for the result schema) and its `--json` target, read before dispatch so
+/// an early error still writes the result file.
+fn command_meta(command: &Command) -> (&'static str, Option<PathBuf>) {
+    match command {
+        Command::Notify(a) => ("notify", a.json.clone()),
+        Command::Config(ConfigCommand::Check(a)) => ("config", a.json.clone()),
+        Command::Config(ConfigCommand::Schema) => ("config", None),
+    }
+}
+
+fn report_error(
+    err: &Error,
+    command: &'static str,
+    json: Option<&Path>,
+    session: &mut Session,
+) -> ExitCode {
+    let code = err.exit_code();
+    let message = session.redact(&err.to_string());
+    tracing::debug!(exit_code = code.code(), "command failed");
+    let _ = writeln!(std::io::stderr(), "error: {message}");
+    let mut annotation = Annotation::error(message.clone()).title(format!("decoder-ops {command}"));
+    if let Error::Config(e) = err {
+        if let Some((path, line, _)) = e.location() {
+            annotation = annotation
+                .file(path)
+                .line(u32::try_from(line).unwrap_or(u32::MAX));
+        }
+    }
+    let _ = session.runtime.annotate(annotation);
+    let _ = session
+        .runtime
+        .set_output("verdict", Verdict::Error.as_str());
+    let _ = session.runtime.set_output("exit-code", &code.to_string());
+    if let Some(path) = json {
+        let outcome = Outcome::with_exit_code(
+            command,
+            Verdict::Error,
+            code,
+            ErrorDetails { error: message },
+        );
+        if let Err(e) = write_json(path, &outcome, session) {
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: {}",
+                session.redact(&e.to_string())
+            );
+        }
+    }
+    code
+}
+
+/// Writes a result object to `--json`: a file (atomically) or `-` for stdout.
+pub fn write_json<T: serde::Serialize>(
+    target: &Path,
+    value: &T,
+    session: &mut Session,
+) -> Result<(), Error> {
+    if target == Path::new("-") {
+        let bytes = crate::render::json::to_bytes(value)?;
+        session
+            .runtime
+            .write_line(String::from_utf8_lossy(&bytes).trim_end())?;
+    } else {
+        crate::render::json::write_atomic(target, &crate::render::json::to_bytes(value)?)?;
+    }
+    Ok(())
+}

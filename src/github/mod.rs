@@ -1,4 +1,5 @@
-//! Everything GitHub: the Actions runtime (context, outputs, summary, annotations, masks) and,
-//! later, the REST API client.
+//! Everything GitHub: the Actions runtime (context, outputs, summary, annotations, masks) and
+//! the REST API client.
 
+pub mod api;
 pub mod runtime;

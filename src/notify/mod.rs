@@ -6,8 +6,12 @@
 
 pub mod deliver;
 pub mod discord;
+mod fit;
 pub mod message;
 pub mod slack;
+
+#[cfg(test)]
+mod render_tests;
 
 use serde::Serialize;
 

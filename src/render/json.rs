@@ -1,4 +1,4 @@
-//! The `--json` result file: pretty JSON written atomically (temp file + rename), or stdout.
+//! The `--json` result file: pretty JSON, written atomically (temp file + rename).
 
 use std::io::Write;
 use std::path::Path;
@@ -37,25 +37,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
     Ok(())
 }
 
-/// Writes a result object to `target`: `-` is stdout, anything else a file written atomically.
-pub fn write_result<T: Serialize>(
-    target: &Path,
-    value: &T,
-    stdout: &mut dyn Write,
-) -> Result<(), RenderError> {
-    let bytes = to_bytes(value)?;
-    if target == Path::new("-") {
-        stdout
-            .write_all(&bytes)
-            .map_err(|source| RenderError::Write {
-                path: "-".into(),
-                source,
-            })
-    } else {
-        write_atomic(target, &bytes)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,13 +53,6 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
-    }
-
-    #[test]
-    fn dash_writes_to_the_given_stdout() {
-        let mut out = Vec::new();
-        write_result(Path::new("-"), &serde_json::json!({"x": true}), &mut out).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "{\n  \"x\": true\n}\n");
     }
 
     #[test]

@@ -1,3 +1,11 @@
-//! The one integration-test binary: `cargo test --test it`.
+//! The one integration-test binary (`cargo test --test it`), so the crate links once.
 
+mod cli;
+mod cli_config;
+mod cli_notify;
+mod github_api;
 mod github_runtime;
+mod github_stand_in;
+mod notify_delivery;
+mod notify_secrets;
+mod support;

@@ -29,6 +29,8 @@ pub struct Runtime<W: Write = Stdout> {
     no_color: bool,
     /// Something other than a mask has been printed: masks registered now come too late for it.
     printed: bool,
+    /// Fragments already sent to the runner, so registering a secret twice prints it once.
+    masked: std::collections::HashSet<String>,
 }
 
 impl<W: Write> Runtime<W> {
@@ -47,6 +49,7 @@ impl<W: Write> Runtime<W> {
             // no-color.org: set to any non-empty value.
             no_color: env.is_set("NO_COLOR"),
             printed: false,
+            masked: std::collections::HashSet::new(),
         }
     }
 
@@ -84,14 +87,17 @@ impl<W: Write> Runtime<W> {
         if !self.in_actions {
             return Ok(());
         }
-        if self.printed {
-            tracing::warn!("secrets masked after output was printed; earlier lines are unmasked");
-        }
         let mut text = String::new();
         for fragment in redactor.fragments() {
-            if !fragment.contains(['\n', '\r']) {
+            if !fragment.contains(['\n', '\r']) && self.masked.insert(fragment.clone()) {
                 text.push_str(&format_command("add-mask", &[], fragment));
             }
+        }
+        if text.is_empty() {
+            return Ok(());
+        }
+        if self.printed {
+            tracing::warn!("secrets masked after output was printed; earlier lines are unmasked");
         }
         self.write_raw(&text)
     }

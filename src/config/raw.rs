@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+pub mod checks;
+
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -19,6 +21,12 @@ pub struct RawConfig {
     /// Where `notify` (and the monitor's alerts) send messages.
     #[serde(default)]
     pub notify: Option<RawNotify>,
+    /// Where `smoke` checks run: base URL (with `{slot}` for blue/green), allowed hosts.
+    #[serde(default)]
+    pub environments: BTreeMap<String, checks::RawEnvironment>,
+    /// HTTP checks run by `smoke` against the selected environment.
+    #[serde(default)]
+    pub checks: Vec<checks::RawCheck>,
 }
 
 /// Named notification channels.

@@ -1,0 +1,469 @@
+//! Smoke-check assertions as hurl models them: a query (what to look at) and a predicate (what
+//! must hold), optionally negated with `not`.
+//!
+//! In the file an assertion is a one-key map naming the query, whose value holds the predicate:
+//! `- status: {in: [200, 204]}`, `- jsonpath: {path: $.status, equals: ok}`,
+//! `- header: {name: content-type, matches: ^application/json}`; a bare value is short for
+//! `equals` (`- status: 200`). The checks in [`TryFrom<RawAssertion>`] run while the file is
+//! deserialized, so every mistake is reported at its line and column.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::raw::checks::{RawAssertion, RawPredicate};
+use super::scalar::{JsonPathExpr, Pattern, parse_duration};
+
+/// What an assertion looks at.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Query {
+    /// The status code of the final response.
+    Status,
+    /// A response header (name compared case-insensitively; repeated values joined by `, `).
+    Header(String),
+    /// The response body as text.
+    Body,
+    /// The value (or values) an RFC 9535 JSONPath query selects in the JSON body.
+    JsonPath(JsonPathExpr),
+    /// How many nodes the JSONPath query selects.
+    JsonPathCount(JsonPathExpr),
+    /// From the first byte sent to the last byte of the body read, redirects included.
+    ResponseTime,
+    /// From the first byte sent to the headers of the final response.
+    TimeToFirstByte,
+    /// Whole days until the server certificate's `notAfter`.
+    CertExpiryDays,
+    /// Where the last redirect pointed (absolute URL); absent when there was no redirect.
+    RedirectLocation,
+    /// How many redirects were followed.
+    Redirects,
+    /// The URL of the final response.
+    Url,
+}
+
+/// The type of the values a query yields, which decides the predicates it accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Int,
+    Duration,
+    Text,
+    Json,
+}
+
+impl Query {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Query::Status => "status",
+            Query::Header(_) => "header",
+            Query::Body => "body",
+            Query::JsonPath(_) => "jsonpath",
+            Query::JsonPathCount(_) => "jsonpath-count",
+            Query::ResponseTime => "response-time",
+            Query::TimeToFirstByte => "time-to-first-byte",
+            Query::CertExpiryDays => "cert-expiry-days",
+            Query::RedirectLocation => "redirect-location",
+            Query::Redirects => "redirects",
+            Query::Url => "url",
+        }
+    }
+
+    pub fn kind(&self) -> Kind {
+        match self {
+            Query::Status | Query::JsonPathCount(_) | Query::CertExpiryDays | Query::Redirects => {
+                Kind::Int
+            }
+            Query::ResponseTime | Query::TimeToFirstByte => Kind::Duration,
+            Query::Header(_) | Query::Body | Query::RedirectLocation | Query::Url => Kind::Text,
+            Query::JsonPath(_) => Kind::Json,
+        }
+    }
+
+    /// Whether the query can find nothing, so that `exists` means something.
+    fn can_be_absent(&self) -> bool {
+        matches!(
+            self,
+            Query::Header(_) | Query::JsonPath(_) | Query::RedirectLocation
+        )
+    }
+}
+
+/// A value to compare with, typed by the query's [`Kind`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand {
+    Int(i64),
+    Duration(Duration),
+    Text(String),
+    Json(Value),
+}
+
+impl fmt::Display for Operand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Operand::Int(n) => write!(f, "{n}"),
+            Operand::Duration(d) => f.write_str(&format_duration(*d)),
+            Operand::Text(s) => write!(f, "{}", Value::String(s.clone())),
+            Operand::Json(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+/// `250ms`, `1.5s`: how durations are shown in expected/actual values.
+pub fn format_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 || ms % 100 != 0 {
+        format!("{ms}ms")
+    } else if ms % 1000 == 0 {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{}.{}s", ms / 1000, (ms % 1000) / 100)
+    }
+}
+
+/// What must hold of the queried value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Predicate {
+    Equals(Operand),
+    In(Vec<Operand>),
+    /// Inclusive on both ends.
+    Between(Operand, Operand),
+    LessThan(Operand),
+    AtMost(Operand),
+    GreaterThan(Operand),
+    AtLeast(Operand),
+    Exists,
+    /// Text: substring; JSON: substring of a string, element of an array.
+    Contains(Operand),
+    Matches(Pattern),
+}
+
+impl Predicate {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Predicate::Equals(_) => "equals",
+            Predicate::In(_) => "in",
+            Predicate::Between(..) => "between",
+            Predicate::LessThan(_) => "less-than",
+            Predicate::AtMost(_) => "at-most",
+            Predicate::GreaterThan(_) => "greater-than",
+            Predicate::AtLeast(_) => "at-least",
+            Predicate::Exists => "exists",
+            Predicate::Contains(_) => "contains",
+            Predicate::Matches(_) => "matches",
+        }
+    }
+}
+
+impl fmt::Display for Predicate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Predicate::Equals(o)
+            | Predicate::LessThan(o)
+            | Predicate::AtMost(o)
+            | Predicate::GreaterThan(o)
+            | Predicate::AtLeast(o)
+            | Predicate::Contains(o) => write!(f, "{} {o}", self.name()),
+            Predicate::In(set) => {
+                let items: Vec<String> = set.iter().map(ToString::to_string).collect();
+                write!(f, "in [{}]", items.join(", "))
+            }
+            Predicate::Between(lo, hi) => write!(f, "between {lo} and {hi}"),
+            Predicate::Exists => f.write_str("exists"),
+            Predicate::Matches(p) => write!(f, "matches /{}/", p.as_str()),
+        }
+    }
+}
+
+/// One assertion of a check.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "RawAssertion")]
+pub struct Assertion {
+    pub query: Query,
+    pub predicate: Predicate,
+    pub not: bool,
+}
+
+impl Assertion {
+    pub fn new(query: Query, predicate: Predicate) -> Self {
+        Assertion {
+            query,
+            predicate,
+            not: false,
+        }
+    }
+
+    /// The expectation in words, as shown in every report: `status in [200, 204]`,
+    /// `not body contains "error"`.
+    pub fn expected(&self) -> String {
+        let not = if self.not { "not " } else { "" };
+        format!("{not}{}", self.predicate)
+    }
+}
+
+impl fmt::Display for Assertion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let not = if self.not { "not " } else { "" };
+        match &self.query {
+            Query::Header(name) => write!(f, "{not}header `{name}` {}", self.predicate),
+            Query::JsonPath(p) | Query::JsonPathCount(p) => {
+                write!(
+                    f,
+                    "{not}{} `{}` {}",
+                    self.query.name(),
+                    p.text,
+                    self.predicate
+                )
+            }
+            q => write!(f, "{not}{} {}", q.name(), self.predicate),
+        }
+    }
+}
+
+impl TryFrom<RawAssertion> for Assertion {
+    type Error = String;
+
+    fn try_from(raw: RawAssertion) -> Result<Self, String> {
+        let (name, mut p) = match raw {
+            RawAssertion::Status(p) => ("status", p),
+            RawAssertion::Header(p) => ("header", p),
+            RawAssertion::Body(p) => ("body", p),
+            RawAssertion::Jsonpath(p) => ("jsonpath", p),
+            RawAssertion::JsonpathCount(p) => ("jsonpath-count", p),
+            RawAssertion::ResponseTime(p) => ("response-time", p),
+            RawAssertion::TimeToFirstByte(p) => ("time-to-first-byte", p),
+            RawAssertion::CertExpiryDays(p) => ("cert-expiry-days", p),
+            RawAssertion::RedirectLocation(p) => ("redirect-location", p),
+            RawAssertion::Redirects(p) => ("redirects", p),
+            RawAssertion::Url(p) => ("url", p),
+        };
+        let query = query(name, &mut p)?;
+        let (predicate, negate) = predicate(&query, p.0.clone())?;
+        Ok(Assertion {
+            query,
+            predicate,
+            not: p.0.not != negate,
+        })
+    }
+}
+
+fn query(name: &str, p: &mut RawPredicate) -> Result<Query, String> {
+    let header_name = p.0.name.take();
+    let path = p.0.path.take();
+    let query = match name {
+        "header" => {
+            let header = header_name.clone().ok_or(
+                "`header` needs `name`: the header to check, e.g. `header: {name: content-type, matches: json}`",
+            )?;
+            if header.is_empty() || !header.bytes().all(is_token_byte) {
+                return Err(format!("`{header}` is not a valid header name"));
+            }
+            Query::Header(header.to_ascii_lowercase())
+        }
+        "jsonpath" | "jsonpath-count" => {
+            let text = path.clone().ok_or(format!(
+                "`{name}` needs `path`: an RFC 9535 JSONPath such as `$.status`"
+            ))?;
+            let expr = JsonPathExpr::parse(&text)?;
+            if name == "jsonpath" {
+                Query::JsonPath(expr)
+            } else {
+                Query::JsonPathCount(expr)
+            }
+        }
+        "status" => Query::Status,
+        "body" => Query::Body,
+        "response-time" => Query::ResponseTime,
+        "time-to-first-byte" => Query::TimeToFirstByte,
+        "cert-expiry-days" => Query::CertExpiryDays,
+        "redirect-location" => Query::RedirectLocation,
+        "redirects" => Query::Redirects,
+        _ => Query::Url,
+    };
+    let uses_name = matches!(query, Query::Header(_));
+    let uses_path = matches!(query, Query::JsonPath(_) | Query::JsonPathCount(_));
+    no_leftover(
+        query,
+        header_name.filter(|_| !uses_name).as_deref(),
+        path.filter(|_| !uses_path).as_deref(),
+    )
+}
+
+fn no_leftover(q: Query, name: Option<&str>, path: Option<&str>) -> Result<Query, String> {
+    if name.is_some() {
+        return Err(format!(
+            "`name` only applies to `header`, not to `{}`",
+            q.name()
+        ));
+    }
+    if path.is_some() {
+        return Err(format!(
+            "`path` only applies to `jsonpath` and `jsonpath-count`, not to `{}`",
+            q.name()
+        ));
+    }
+    Ok(q)
+}
+
+/// RFC 9110 `token` characters, which is what a header name is made of.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// The one predicate of `p`, converted to the query's kind, and whether `exists: false` asks
+/// for a negation.
+fn predicate(
+    query: &Query,
+    p: super::raw::checks::RawPredicateMap,
+) -> Result<(Predicate, bool), String> {
+    let q = query.name();
+    let mut given: Vec<(&str, Predicate)> = Vec::new();
+    let mut negate = false;
+    let kind = query.kind();
+    if let Some(v) = p.equals {
+        given.push(("equals", Predicate::Equals(operand(kind, q, "equals", v)?)));
+    }
+    if let Some(values) = p.in_ {
+        if values.is_empty() {
+            return Err(format!("`in` of `{q}` is empty: list the accepted values"));
+        }
+        let set = values
+            .into_iter()
+            .map(|v| operand(kind, q, "in", v))
+            .collect::<Result<Vec<_>, _>>()?;
+        given.push(("in", Predicate::In(set)));
+    }
+    if let Some([lo, hi]) = p.between {
+        let lo = ordered(kind, q, "between", lo)?;
+        let hi = ordered(kind, q, "between", hi)?;
+        if !lower_or_equal(&lo, &hi) {
+            return Err(format!(
+                "`between` of `{q}`: the first bound {lo} is above the second {hi}"
+            ));
+        }
+        given.push(("between", Predicate::Between(lo, hi)));
+    }
+    for (name, value, make) in [
+        (
+            "less-than",
+            p.less_than,
+            Predicate::LessThan as fn(Operand) -> Predicate,
+        ),
+        ("at-most", p.at_most, Predicate::AtMost),
+        ("greater-than", p.greater_than, Predicate::GreaterThan),
+        ("at-least", p.at_least, Predicate::AtLeast),
+    ] {
+        if let Some(v) = value {
+            given.push((name, make(ordered(kind, q, name, v)?)));
+        }
+    }
+    if let Some(exists) = p.exists {
+        if !query.can_be_absent() {
+            return Err(format!(
+                "`exists` does not apply to `{q}`: it is always present"
+            ));
+        }
+        negate = !exists;
+        given.push(("exists", Predicate::Exists));
+    }
+    if let Some(v) = p.contains {
+        if !matches!(kind, Kind::Text | Kind::Json) {
+            return Err(format!("`contains` does not apply to `{q}`"));
+        }
+        given.push((
+            "contains",
+            Predicate::Contains(operand(kind, q, "contains", v)?),
+        ));
+    }
+    if let Some(text) = p.matches {
+        if !matches!(kind, Kind::Text | Kind::Json) {
+            return Err(format!("`matches` does not apply to `{q}`"));
+        }
+        given.push(("matches", Predicate::Matches(Pattern::parse(&text)?)));
+    }
+    if kind == Kind::Duration {
+        if let Some((name, _)) = given
+            .iter()
+            .find(|(_, p)| matches!(p, Predicate::Equals(_) | Predicate::In(_)))
+        {
+            return Err(format!(
+                "`{name}` does not apply to `{q}`: timings vary; use less-than, at-most, greater-than, at-least or between"
+            ));
+        }
+    }
+    match given.len() {
+        1 => Ok((given.remove(0).1, negate)),
+        0 => Err(format!(
+            "`{q}` has no predicate: add one of equals, in, between, less-than, at-most, greater-than, \
+             at-least, exists, contains, matches"
+        )),
+        _ => {
+            let names: Vec<&str> = given.iter().map(|(n, _)| *n).collect();
+            Err(format!(
+                "`{q}` has several predicates ({}): write one assertion per predicate",
+                names.join(", ")
+            ))
+        }
+    }
+}
+
+fn operand(kind: Kind, q: &str, pred: &str, v: Value) -> Result<Operand, String> {
+    match kind {
+        Kind::Int => v
+            .as_i64()
+            .map(Operand::Int)
+            .ok_or_else(|| format!("`{pred}` of `{q}` must be a whole number, got `{v}`")),
+        Kind::Duration => match &v {
+            Value::String(s) => parse_duration(s)
+                .map(Operand::Duration)
+                .map_err(|e| format!("`{pred}` of `{q}`: {e}")),
+            _ => Err(format!(
+                "`{pred}` of `{q}` must be a duration with a unit such as `500ms`, got `{v}`"
+            )),
+        },
+        Kind::Text => match v {
+            Value::String(s) => Ok(Operand::Text(s)),
+            Value::Number(_) | Value::Bool(_) => Ok(Operand::Text(v.to_string())),
+            _ => Err(format!("`{pred}` of `{q}` must be text, got `{v}`")),
+        },
+        Kind::Json => Ok(Operand::Json(v)),
+    }
+}
+
+/// An operand of an ordering predicate: numbers (or durations) only.
+fn ordered(kind: Kind, q: &str, pred: &str, v: Value) -> Result<Operand, String> {
+    match kind {
+        Kind::Text => Err(format!("`{pred}` does not apply to `{q}`: it is text")),
+        Kind::Json if !v.is_number() => {
+            Err(format!("`{pred}` of `{q}` compares numbers; got `{v}`"))
+        }
+        _ => operand(kind, q, pred, v),
+    }
+}
+
+fn lower_or_equal(lo: &Operand, hi: &Operand) -> bool {
+    match (lo, hi) {
+        (Operand::Int(a), Operand::Int(b)) => a <= b,
+        (Operand::Duration(a), Operand::Duration(b)) => a <= b,
+        (Operand::Json(a), Operand::Json(b)) => {
+            crate::config::assertion::compare_numbers(a, b).is_some_and(|o| o.is_le())
+        }
+        _ => true,
+    }
+}
+
+/// Orders two JSON numbers exactly when both are integers, else as floating point.
+pub fn compare_numbers(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    let (a, b) = (a.as_number()?, b.as_number()?);
+    match (a.as_i64(), b.as_i64()) {
+        (Some(x), Some(y)) => Some(x.cmp(&y)),
+        _ => match (a.as_u64(), b.as_u64()) {
+            (Some(x), Some(y)) => Some(x.cmp(&y)),
+            _ => a.as_f64()?.partial_cmp(&b.as_f64()?),
+        },
+    }
+}
+
+#[cfg(test)]
+#[path = "assertion_tests.rs"]
+mod tests;

@@ -56,6 +56,8 @@ pub enum Error {
     #[error(transparent)]
     Api(#[from] crate::github::api::ApiError),
     #[error(transparent)]
+    Probe(#[from] crate::probe::ProbeError),
+    #[error(transparent)]
     Render(#[from] crate::render::RenderError),
     /// Bad combination of flags that clap cannot express.
     #[error("{0}")]

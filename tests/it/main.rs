@@ -8,4 +8,6 @@ mod github_runtime;
 mod github_stand_in;
 mod notify_delivery;
 mod notify_secrets;
+mod smoke_faults;
+mod smoke_nginx;
 mod support;

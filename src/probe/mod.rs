@@ -20,7 +20,8 @@ pub use check::{AllowList, Check};
 pub use fetch::Clients;
 pub use plan::{Planned, Selection, plan};
 pub use result::{
-    AssertionResult, Attempt, CheckResult, CheckStatus, Hop, Report, ResponseInfo, Stats, Timings,
+    AssertionResult, Attempt, AttemptKind, CheckResult, CheckStatus, Hop, Report, ResponseInfo,
+    Stats, Timings,
 };
 pub use run::{RunOptions, run};
 

@@ -145,7 +145,7 @@ impl CheckResult {
         }
         self.failed_assertions()
             .next()
-            .map(|a| format!("{}: expected {}, got {}", a.assertion, a.expected, a.actual))
+            .map(|a| format!("{}, got {}", a.assertion, a.actual))
     }
 
     fn redact(&mut self, r: &Redactor) {

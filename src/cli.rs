@@ -8,6 +8,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::notify::{EventKind, Provider, Status};
 
+mod smoke;
+pub use smoke::SmokeArgs;
+
 const AFTER_HELP: &str = "\
 Exit codes: 0 passed, 1 verdict failed, 2 invalid usage/config/input, 3 a required service failed,
 4 inconclusive (not enough data; never a pass).
@@ -60,14 +63,13 @@ pub enum ColorChoice {
 }
 
 #[derive(Debug, Subcommand)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "parsed once per process; boxing buys nothing"
-)]
 pub enum Command {
     /// Send a Slack or Discord message about a deploy, a health check or a gate — once, safely.
     #[command(after_help = NOTIFY_AFTER_HELP)]
     Notify(NotifyArgs),
+    /// Post-deploy smoke tests: wait for readiness, assert what matters, report like a test suite.
+    #[command(after_help = smoke::SMOKE_AFTER_HELP)]
+    Smoke(SmokeArgs),
     /// Validate the configuration file or print its JSON Schema.
     #[command(subcommand)]
     Config(ConfigCommand),

@@ -7,6 +7,7 @@
 
 mod config;
 mod notify;
+mod smoke;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -132,6 +133,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let (name, json) = command_meta(&cli.command);
     let result = match cli.command {
         Command::Notify(args) => notify::run(args, &mut session),
+        Command::Smoke(args) => smoke::run(args, &mut session),
         Command::Config(ConfigCommand::Check(args)) => config::check(args, &mut session),
         Command::Config(ConfigCommand::Schema) => config::schema(&mut session),
     };
@@ -150,6 +152,7 @@ pub fn run(cli: Cli) -> ExitCode {
 fn command_meta(command: &Command) -> (&'static str, Option<PathBuf>) {
     match command {
         Command::Notify(a) => ("notify", a.json.clone()),
+        Command::Smoke(a) => ("smoke", a.json.clone()),
         Command::Config(ConfigCommand::Check(a)) => ("config", a.json.clone()),
         Command::Config(ConfigCommand::Schema) => ("config", None),
     }
@@ -166,7 +169,11 @@ fn report_error(
     tracing::debug!(exit_code = code.code(), "command failed");
     let _ = writeln!(std::io::stderr(), "error: {message}");
     let mut annotation = Annotation::error(message.clone()).title(format!("decoder-ops {command}"));
-    if let Error::Config(e) = err {
+    let config_error = match err {
+        Error::Config(e) | Error::Probe(crate::probe::ProbeError::Config(e)) => Some(e),
+        _ => None,
+    };
+    if let Some(e) = config_error {
         if let Some((path, line, _)) = e.location() {
             annotation = annotation
                 .file(path)

@@ -204,9 +204,7 @@ impl Ctx<'_> {
         let url_text = self.resolve(&spec.url, secrets)?;
         let url = check_url(&url_text)
             .map_err(|e| located_error(self.config, &spec.url, format!("`{url_text}`: {e}")))?;
-        if !url.password().unwrap_or_default().is_empty() {
-            secrets.extend(url.password().map(str::to_owned));
-        }
+        secrets.extend(url_secrets(&url));
         let mut headers = HeaderMap::new();
         let env_headers = env.map_or(&[][..], |e| e.headers.as_slice());
         // The check's own headers override the environment's of the same name.
@@ -260,10 +258,8 @@ impl Ctx<'_> {
                 format!("`{}` is not a valid header name", h.name),
             )
         })?;
-        if CREDENTIAL_HEADERS.contains(&name.as_str()) {
-            // `Bearer abc…`: the credential itself, so it is redacted even where the scheme is cut.
-            secrets.push(text.clone());
-            secrets.extend(text.split_once(' ').map(|(_, cred)| cred.trim().to_owned()));
+        if is_credential_header(name.as_str()) {
+            secrets.extend(credential_forms(&text));
         }
         let mut value = HeaderValue::from_str(&text).map_err(|_| {
             located_error(
@@ -291,6 +287,45 @@ impl Ctx<'_> {
         }
         Ok(fill(&text, self.base_url.as_deref(), self.slot.as_deref()))
     }
+}
+
+/// Credentials written into a URL: the userinfo password and the values of query parameters
+/// whose names say they are secret (`token`, `key`, `secret`, `sig`, `password`, `auth`).
+pub fn url_secrets(url: &Url) -> Vec<String> {
+    let mut out: Vec<String> = url
+        .password()
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .into_iter()
+        .collect();
+    for (name, value) in url.query_pairs() {
+        let name = name.to_ascii_lowercase();
+        let secret = ["token", "key", "secret", "sig", "password", "auth"]
+            .iter()
+            .any(|w| name.contains(w));
+        if secret && !value.is_empty() {
+            out.push(value.into_owned());
+        }
+    }
+    out
+}
+
+/// Whether a header carries a credential, so its value must be redacted even when written
+/// literally.
+pub fn is_credential_header(name: &str) -> bool {
+    CREDENTIAL_HEADERS.contains(&name.to_ascii_lowercase().as_str())
+}
+
+/// A credential header's value and, for `Scheme credential`, the credential alone: redacted even
+/// where the scheme was cut off.
+pub fn credential_forms(value: &str) -> Vec<String> {
+    let mut out = vec![value.to_owned()];
+    out.extend(
+        value
+            .split_once(' ')
+            .map(|(_, cred)| cred.trim().to_owned()),
+    );
+    out
 }
 
 /// Replaces `{base-url}` and `{slot}` where known.

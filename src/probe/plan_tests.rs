@@ -155,3 +155,13 @@ fn base_url_without_environment_is_refused() {
         .to_string();
     assert!(err.contains("no environment is selected"), "{err}");
 }
+
+#[test]
+fn credentials_in_urls_are_secrets() {
+    let url =
+        Url::parse("https://user:pa55word-x@h.example/p?api_key=abc123xyz&page=2&Token=t0k3n-long")
+            .unwrap();
+    assert_eq!(url_secrets(&url), ["pa55word-x", "abc123xyz", "t0k3n-long"]);
+    assert!(is_credential_header("Authorization") && !is_credential_header("Accept"));
+    assert_eq!(credential_forms("Bearer abc"), ["Bearer abc", "abc"]);
+}

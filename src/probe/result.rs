@@ -225,10 +225,10 @@ pub fn percentile(sorted: &[Duration], p: usize) -> Option<Duration> {
 /// A whole run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
-    pub checks: Vec<CheckResult>,
     pub stats: Stats,
     #[serde(rename = "elapsed_ms", serialize_with = "ser_ms")]
     pub elapsed: Duration,
+    pub checks: Vec<CheckResult>,
 }
 
 impl Report {

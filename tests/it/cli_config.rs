@@ -166,7 +166,7 @@ fn usage_errors_exit_2_and_help_teaches() {
         .collect();
     assert_eq!(
         commands,
-        ["notify", "config", "help"],
+        ["notify", "smoke", "config", "help"],
         "only working subcommands are listed"
     );
 }

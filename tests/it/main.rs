@@ -3,6 +3,7 @@
 mod cli;
 mod cli_config;
 mod cli_notify;
+mod cli_smoke;
 mod github_api;
 mod github_runtime;
 mod github_stand_in;

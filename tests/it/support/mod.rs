@@ -6,3 +6,4 @@ pub mod faults;
 pub mod github;
 pub mod nginx;
 pub mod probe;
+pub mod xml;

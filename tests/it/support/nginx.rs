@@ -119,7 +119,18 @@ http {{
 
 impl Drop for Nginx {
     fn drop(&mut self) {
-        // SIGKILL of the master we spawned; its worker exits when the master's pipe closes.
+        // SIGTERM to the master we started: it stops its workers and exits. (SIGKILL would leave
+        // the workers running without a master.) SIGKILL only if it hangs.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

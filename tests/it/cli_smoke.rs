@@ -377,3 +377,38 @@ fn usage_mistakes_exit_2() {
         run.stderr
     );
 }
+
+#[test]
+fn the_documented_example_config_is_valid_and_plans() {
+    use decoder_ops::probe::{Selection, plan};
+    let doc = read(&crate::cli::repo_file("docs/smoke.md"));
+    let yaml = doc
+        .split("```yaml\n# .github/decoder-ops.yml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("docs/smoke.md has the example config");
+    let config =
+        decoder_ops::config::parse(yaml, "docs/smoke.md").unwrap_or_else(|e| panic!("{e}"));
+    let env = |n: &str| (n == "API_TOKEN").then(|| "fake-docs-token-000".to_owned());
+    let staging = Selection {
+        environment: Some("staging".into()),
+        ..Selection::default()
+    };
+    assert_eq!(plan(&config, &staging, &env).unwrap().checks.len(), 4);
+    let green = Selection {
+        environment: Some("production".into()),
+        slot: Some("green".into()),
+        names: Vec::new(),
+    };
+    let planned = plan(&config, &green, &env).unwrap();
+    assert_eq!(planned.checks.len(), 5);
+    assert_eq!(
+        planned.checks[0].url.as_str(),
+        "https://green.example.com/healthz"
+    );
+    assert!(
+        planned.checks[0]
+            .allow
+            .allows(&"https://login.example.com/x".parse().unwrap())
+    );
+}

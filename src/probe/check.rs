@@ -9,8 +9,10 @@ use reqwest::{Method, Url};
 use crate::config::assertion::Assertion;
 use crate::config::checks::{DEFAULT_MAX_BODY, DEFAULT_TIMEOUT};
 use crate::config::{Timing, TlsSpec};
+use crate::secret::Secret;
 
-/// One HTTP check. Header values are marked sensitive, so `Debug` never prints them.
+/// One HTTP check. Header values are marked sensitive and the body is a [`Secret`], so `Debug`
+/// prints neither.
 #[derive(Debug, Clone)]
 pub struct Check {
     pub name: String,
@@ -19,7 +21,8 @@ pub struct Check {
     pub method: Method,
     pub url: Url,
     pub headers: HeaderMap,
-    pub body: Option<Vec<u8>>,
+    /// May hold resolved secrets, so `Debug` shows `***`.
+    pub body: Option<Secret>,
     /// Limit for one attempt: every redirect hop and the body included.
     pub timeout: Duration,
     pub follow_redirects: u32,

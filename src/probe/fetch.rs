@@ -169,7 +169,7 @@ async fn follow(
             .request(method.clone(), url.clone())
             .headers(headers.clone());
         if let Some(b) = &body {
-            request = request.body(b.clone());
+            request = request.body(b.expose().to_owned());
         }
         let mut response = request.send().await.map_err(|e| classify(&e))?;
         let ttfb = start.elapsed();

@@ -14,6 +14,7 @@ use crate::config::scalar::check_url;
 use crate::config::{
     CheckSpec, Config, ConfigError, Environment, HeaderSpec, Located, Lookup, Template,
 };
+use crate::secret::Secret;
 
 /// Which checks to run where.
 #[derive(Debug, Clone, Default)]
@@ -213,7 +214,7 @@ impl Ctx<'_> {
             headers.insert(name, value);
         }
         let body = match &spec.body {
-            Some(b) => Some(self.resolve(b, secrets)?.into_bytes()),
+            Some(b) => Some(Secret::new(self.resolve(b, secrets)?)),
             None => None,
         };
         let allow = match env {

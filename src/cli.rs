@@ -9,6 +9,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::notify::{EventKind, Provider, Status};
 use crate::scaffold::{Language, Template};
 
+mod smoke;
+pub use smoke::SmokeArgs;
+
 const AFTER_HELP: &str = "\
 Exit codes: 0 passed, 1 verdict failed, 2 invalid usage/config/input, 3 a required service failed,
 4 inconclusive (not enough data; never a pass).
@@ -75,6 +78,9 @@ pub enum Command {
     /// Decide whether a build may be promoted: tests, change window, custom thresholds.
     #[command(name = "quality-gate", after_help = QUALITY_GATE_AFTER_HELP)]
     QualityGate(QualityGateArgs),
+    /// Post-deploy smoke tests: wait for readiness, assert what matters, report like a test suite.
+    #[command(after_help = smoke::SMOKE_AFTER_HELP)]
+    Smoke(SmokeArgs),
     /// Validate the configuration file or print its JSON Schema.
     #[command(subcommand)]
     Config(ConfigCommand),

@@ -56,6 +56,8 @@ pub enum Error {
     #[error(transparent)]
     Api(#[from] crate::github::api::ApiError),
     #[error(transparent)]
+    Probe(#[from] crate::probe::ProbeError),
+    #[error(transparent)]
     Render(#[from] crate::render::RenderError),
     #[error(transparent)]
     Diff(#[from] crate::diff::DiffError),

@@ -14,6 +14,7 @@ pub mod github;
 pub mod logging;
 pub mod notify;
 pub mod outcome;
+pub mod probe;
 pub mod render;
 pub mod report;
 pub mod scaffold;

@@ -11,6 +11,7 @@ mod init;
 mod notify;
 mod pr_comment;
 mod quality_gate;
+mod smoke;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -138,6 +139,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Notify(args) => notify::run(args, &mut session),
         Command::QualityGate(args) => quality_gate::run(args, &mut session),
         Command::CoverageCheck(args) => coverage_check::run(args, &mut session),
+        Command::Smoke(args) => smoke::run(args, &mut session),
         Command::Config(ConfigCommand::Check(args)) => config::check(args, &mut session),
         Command::Config(ConfigCommand::Schema) => config::schema(&mut session),
         Command::Init(args) => init::run(args, &mut session),
@@ -159,6 +161,7 @@ fn command_meta(command: &Command) -> (&'static str, Option<PathBuf>) {
         Command::Notify(a) => ("notify", a.json.clone()),
         Command::QualityGate(a) => ("quality-gate", a.json.clone()),
         Command::CoverageCheck(a) => ("coverage-check", a.json.clone()),
+        Command::Smoke(a) => ("smoke", a.json.clone()),
         Command::Config(ConfigCommand::Check(a)) => ("config", a.json.clone()),
         Command::Config(ConfigCommand::Schema) => ("config", None),
         Command::Init(a) => ("init", a.json.clone()),
@@ -176,7 +179,11 @@ fn report_error(
     tracing::debug!(exit_code = code.code(), "command failed");
     let _ = writeln!(std::io::stderr(), "error: {message}");
     let mut annotation = Annotation::error(message.clone()).title(format!("decoder-ops {command}"));
-    if let Error::Config(e) = err {
+    let config_error = match err {
+        Error::Config(e) | Error::Probe(crate::probe::ProbeError::Config(e)) => Some(e),
+        _ => None,
+    };
+    if let Some(e) = config_error {
         if let Some((path, line, _)) = e.location() {
             annotation = annotation
                 .file(path)

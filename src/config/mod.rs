@@ -5,13 +5,17 @@
 //! keys rejected, also the source of the JSON Schema); [`Config`] is the validated, typed form
 //! the commands use. Environment variables are read only through the lookup the caller injects.
 
+pub mod assertion;
+pub mod checks;
 pub mod gates;
 mod interp;
 pub mod raw;
+pub mod scalar;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use checks::{CheckSpec, Environment, HeaderSpec, Timing, TlsSpec};
 pub use interp::{InterpError, Template};
 
 /// Where the configuration lives when `--config` is not given.
@@ -98,6 +102,10 @@ pub struct Config {
     pub path: Option<PathBuf>,
     pub notify: NotifyConfig,
     pub quality_gate: gates::QualityGateConfig,
+    /// `environments:`, by name.
+    pub environments: BTreeMap<String, Environment>,
+    /// `checks:`, in file order.
+    pub checks: Vec<CheckSpec>,
 }
 
 impl Config {
@@ -126,7 +134,18 @@ impl Config {
 
     /// Every template in the file with its place, for `config check`.
     pub fn templates(&self) -> Vec<&Located<Template>> {
-        self.notify.channels.values().map(|c| &c.webhook).collect()
+        let mut out: Vec<&Located<Template>> =
+            self.notify.channels.values().map(|c| &c.webhook).collect();
+        for env in self.environments.values() {
+            out.push(&env.base_url);
+            out.extend(env.headers.iter().map(|h| &h.value));
+        }
+        for check in &self.checks {
+            out.push(&check.url);
+            out.extend(check.headers.iter().map(|h| &h.value));
+            out.extend(check.body.iter());
+        }
+        out
     }
 }
 
@@ -225,6 +244,8 @@ fn validate(raw: raw::RawConfig, text: &str, path: &str) -> Result<Config, Confi
         }
         config.notify.default_channels = notify.default_channels;
     }
+    config.environments = checks::environments(raw.environments, text, path)?;
+    config.checks = checks::checks(raw.checks, &config.environments, text, path)?;
     Ok(config)
 }
 

@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+pub mod checks;
+
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -22,6 +24,12 @@ pub struct RawConfig {
     /// The promote/block policy of `quality-gate`.
     #[serde(default)]
     pub quality_gate: Option<super::gates::RawQualityGate>,
+    /// Where `smoke` checks run: base URL (with `{slot}` for blue/green), allowed hosts.
+    #[serde(default)]
+    pub environments: BTreeMap<String, checks::RawEnvironment>,
+    /// HTTP checks run by `smoke` against the selected environment.
+    #[serde(default)]
+    pub checks: Vec<checks::RawCheck>,
 }
 
 /// Named notification channels.

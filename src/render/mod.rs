@@ -1,7 +1,11 @@
-//! Pure writers from outcomes to bytes (JSON result files, Markdown), plus the one place that
-//! writes result files atomically.
+//! Pure writers from outcomes to bytes (JSON result files, Markdown, JUnit XML, terminal text),
+//! plus the one place that writes result files atomically.
 
 pub mod json;
+pub mod junit;
+#[cfg(test)]
+mod sample;
+pub mod smoke;
 
 /// Errors writing a rendered artefact.
 #[derive(Debug, thiserror::Error)]

@@ -171,6 +171,7 @@ fn usage_errors_exit_2_and_help_teaches() {
             "notify",
             "coverage-check",
             "quality-gate",
+            "smoke",
             "config",
             "init",
             "help"

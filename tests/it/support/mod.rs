@@ -1,4 +1,9 @@
-//! Stand-ins for the services decoder-ops talks to, held to their published contracts.
+//! Stand-ins for the services decoder-ops talks to, held to their published contracts, and the
+//! real or misbehaving servers the smoke checks run against.
 
 pub mod chat;
+pub mod faults;
 pub mod github;
+pub mod nginx;
+pub mod probe;
+pub mod xml;

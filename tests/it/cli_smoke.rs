@@ -220,6 +220,26 @@ fn a_failing_check_exits_1_with_outputs_summary_annotation_and_junit() {
         broken.child("system-out").unwrap().text,
         "boom ::error::injected"
     );
+
+    // quality-gate's own JUnit reader reads it back with the same counts and the message.
+    let back =
+        decoder_ops::report::junit::parse_file(&junit).expect("quality-gate reads smoke's JUnit");
+    assert_eq!(
+        (back.summary.tests, back.summary.passed, back.summary.failed),
+        (3, 2, 1)
+    );
+    let failing: Vec<_> = back.failing().collect();
+    assert_eq!(
+        (failing[0].name.as_str(), failing[0].message.as_deref()),
+        ("broken", Some("status between 200 and 299, got 500"))
+    );
+    let gate = Bin::new().args(["quality-gate"]).arg_path(&junit).run();
+    gate.expect_code(1);
+    assert!(
+        gate.stdout.contains("1 of 3 tests failed or errored"),
+        "{}",
+        gate.stdout
+    );
 }
 
 #[test]

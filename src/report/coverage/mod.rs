@@ -25,6 +25,7 @@ mod merge;
 mod model;
 pub mod native;
 mod parse;
+mod source;
 mod xml;
 
 pub use detect::detect;

@@ -472,3 +472,37 @@ fn merging_real_reports() {
     let merged = merge(vec![set, count]).unwrap();
     assert_eq!(merged.totals.statements, c(29, 47));
 }
+
+#[test]
+fn truncated_and_corrupted_reports_fail_cleanly() {
+    let fixtures = [
+        ("coveragepy/branch/coverage.xml", Format::Cobertura),
+        ("jacoco/jacoco.xml", Format::Jacoco),
+        ("cargo-llvm-cov/branch/llvm-cov.json", Format::LlvmJson),
+        ("coveragepy/branch/coverage.json", Format::CoveragepyJson),
+        ("c8/coverage-summary.json", Format::IstanbulSummary),
+        ("lcov/lcov.info", Format::Lcov),
+        ("go/cover-coverpkg.out", Format::Go),
+    ];
+    for (relative, format) in fixtures {
+        let bytes = std::fs::read(path(relative)).unwrap();
+        let end = bytes.trim_ascii_end().len();
+        let step = (end / 97).max(1);
+        for cut in (1..end).step_by(step) {
+            let result = parse_reader(relative, &bytes[..cut], format);
+            // A cut inside a document is detectable for XML and JSON, and for lcov unless it
+            // falls right after an `end_of_record`; a Go profile cut between lines is still a
+            // profile.
+            let on_record_boundary = bytes[..cut].trim_ascii_end().ends_with(b"end_of_record");
+            if format != Format::Go && !(format == Format::Lcov && on_record_boundary) {
+                assert!(result.is_err(), "{relative} cut at {cut} parsed");
+            }
+        }
+        // Flipping bytes never panics; it is an error or, by luck, still a report.
+        for at in (0..bytes.len()).step_by(step) {
+            let mut corrupt = bytes.clone();
+            corrupt[at] = corrupt[at].wrapping_add(0x80);
+            let _ = parse_reader(relative, &corrupt[..], format);
+        }
+    }
+}

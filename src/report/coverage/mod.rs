@@ -37,4 +37,6 @@ pub use model::{
 pub use parse::{parse_file, parse_reader};
 
 #[cfg(test)]
+mod fixture_input_tests;
+#[cfg(test)]
 mod fixture_tests;

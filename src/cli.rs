@@ -223,7 +223,7 @@ pub struct QualityGateArgs {
     /// Judge the change window at this RFC 3339 instant instead of now.
     #[arg(long, value_name = "INSTANT")]
     pub now: Option<String>,
-    /// Do not post or edit the sticky pull-request comment (posted with GITHUB_TOKEN on PRs).
+    /// Do not post the sticky pull-request comment or the commit status (both need GITHUB_TOKEN).
     #[arg(long)]
     pub no_comment: bool,
     /// Re-derive a recorded decision from its `--json` result: same inputs (sha256-checked),

@@ -15,6 +15,7 @@ use crate::config::{self, gates::GateCheck};
 use crate::error::{Error, ExitCode};
 use crate::gate::policy::{self, Evidence, GateReport, QualityCounts, SecurityFinding};
 use crate::gate::score::{GateOutcome, Readiness, decide};
+use crate::github::api::StatusState;
 use crate::github::runtime::Annotation;
 use crate::outcome::{Outcome, Verdict};
 use crate::report::junit::{self, JunitReport, TestSummary};
@@ -300,6 +301,26 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
             })
             .collect(),
     };
+    if !args.no_comment {
+        let state = match readiness.verdict {
+            Verdict::Pass | Verdict::Warn => StatusState::Success,
+            Verdict::Fail => StatusState::Failure,
+            Verdict::Inconclusive | Verdict::Error => StatusState::Error,
+        };
+        let score = readiness
+            .score
+            .map(|s| format!(" · readiness {s}/100"))
+            .unwrap_or_default();
+        let description = format!("{}{score}: {}", readiness.verdict, readiness.reason);
+        if let Some(line) = super::pr_comment::commit_status(
+            session,
+            "decoder-ops/quality-gate",
+            state,
+            &description,
+        ) {
+            session.say(&line);
+        }
+    }
     let mut outcome = Outcome::new("quality-gate", readiness.verdict, details);
     if let Some(r) = &recorded {
         let now_outcomes: Vec<(String, String)> = outcome

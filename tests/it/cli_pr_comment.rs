@@ -117,3 +117,61 @@ async fn fork_pull_requests_fall_back_to_the_summary() {
             .contains("### Coverage")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quality_gate_posts_its_commit_status_only_when_it_changes() {
+    let github = GitHub::start().await;
+    let pr = github.seed_pull_request("Gate me", "body");
+    let dir = tempfile::tempdir().unwrap();
+    let ev = event(dir.path(), pr, false);
+    let head: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&ev).unwrap()).unwrap();
+    let sha = head["pull_request"]["head"]["sha"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let passing = dir.path().join("ok.xml");
+    std::fs::write(
+        &passing,
+        "<testsuite name=\"s\"><testcase name=\"a\"/></testsuite>",
+    )
+    .unwrap();
+    let failing = dir.path().join("bad.xml");
+    std::fs::write(
+        &failing,
+        "<testsuite name=\"s\"><testcase name=\"a\"><failure/></testcase></testsuite>",
+    )
+    .unwrap();
+    let base = github.base_url().to_owned();
+    let gate = move |d: std::path::PathBuf,
+                     e: std::path::PathBuf,
+                     input: std::path::PathBuf,
+                     base: String| {
+        Bin::new()
+            .in_actions(&d)
+            .env("GITHUB_REPOSITORY", REPOSITORY)
+            .env("GITHUB_EVENT_NAME", "pull_request")
+            .env("GITHUB_EVENT_PATH", &e)
+            .env("GITHUB_API_URL", &base)
+            .env("GITHUB_TOKEN", TOKEN)
+            .args(["quality-gate"])
+            .arg_path(&input)
+            .run()
+    };
+    for (input, code) in [(&passing, 0), (&passing, 0), (&failing, 1)] {
+        let (d, e, i, b) = (
+            dir.path().to_owned(),
+            ev.clone(),
+            input.clone(),
+            base.clone(),
+        );
+        let run = tokio::task::spawn_blocking(move || gate(d, e, i, b))
+            .await
+            .unwrap();
+        run.expect_code(code);
+    }
+    let statuses = github.statuses(&sha);
+    assert_eq!(statuses.len(), 2, "pass, (unchanged), fail: {statuses:?}");
+    assert_eq!(github.requests_for("repos/create-commit-status").len(), 2);
+    assert_eq!(github.comments(pr).len(), 1, "and one sticky comment");
+}

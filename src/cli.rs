@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::notify::{EventKind, Provider, Status};
+use crate::scaffold::{Language, Template};
 
 mod smoke;
 pub use smoke::SmokeArgs;
@@ -63,16 +64,175 @@ pub enum ColorChoice {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "parsed once per process; boxing buys nothing, and which variant is largest changes as commands grow"
+)]
 pub enum Command {
     /// Send a Slack or Discord message about a deploy, a health check or a gate — once, safely.
     #[command(after_help = NOTIFY_AFTER_HELP)]
     Notify(NotifyArgs),
+    /// Check coverage totals and the change's own coverage against thresholds.
+    #[command(name = "coverage-check", after_help = COVERAGE_AFTER_HELP)]
+    CoverageCheck(CoverageArgs),
+    /// Decide whether a build may be promoted: tests, change window, custom thresholds.
+    #[command(name = "quality-gate", after_help = QUALITY_GATE_AFTER_HELP)]
+    QualityGate(QualityGateArgs),
     /// Post-deploy smoke tests: wait for readiness, assert what matters, report like a test suite.
     #[command(after_help = smoke::SMOKE_AFTER_HELP)]
     Smoke(SmokeArgs),
     /// Validate the configuration file or print its JSON Schema.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Add the decoder-ops workflows and a starter configuration to a repository.
+    #[command(after_help = INIT_AFTER_HELP)]
+    Init(InitArgs),
+}
+
+const INIT_AFTER_HELP: &str = "\
+Examples:
+  decoder-ops init                                   # every template, language detected
+  decoder-ops init --template test --template deploy-staging
+  decoder-ops init --action-ref 0123456789abcdef0123456789abcdef01234567   # pin the action by SHA
+
+Writes .github/workflows/<template>.yml and .github/decoder-ops.yml. Existing files are never
+overwritten without --force; files already identical are left alone, so running it twice is safe.";
+
+/// `decoder-ops init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The repository to write into.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// A workflow to write (repeatable) [default: all]
+    #[arg(long = "template", value_enum, value_name = "NAME")]
+    pub templates: Vec<Template>,
+    /// The language whose test and coverage commands to use [default: detected from the files]
+    #[arg(long, value_enum)]
+    pub language: Option<Language>,
+    /// Replace files that exist and differ.
+    #[arg(long)]
+    pub force: bool,
+    /// What the workflows put after `uses: decoder-ops/decoder-ops@` (a release tag or, safest, a
+    /// commit SHA) [default: v1]
+    #[arg(long, value_name = "REF")]
+    pub action_ref: Option<String>,
+    /// Write the result object as JSON to FILE (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+const COVERAGE_AFTER_HELP: &str = "\
+Examples:
+  decoder-ops coverage-check lcov.info --min 80
+  decoder-ops coverage-check coverage.xml --min 80 --base origin/main --min-patch 90
+  decoder-ops coverage-check cover.out --metric statements --min 75 --json coverage.json
+  decoder-ops coverage-check a/lcov.info b/lcov.info --min-file 50    # merged by file and line
+
+Formats (detected from content): lcov, Cobertura, JaCoCo, llvm-cov export JSON, Go
+coverprofile, coverage.py JSON, istanbul coverage-summary.json. Thresholds are exact: 80 means
+covered*100 >= 80*total. Zero measured lines, or changed source files the reports do not
+measure, is inconclusive (exit 4), never 100%. See docs/coverage-check.md.";
+
+/// What `coverage-check --metric` judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CoverageMetric {
+    Lines,
+    Branches,
+    Functions,
+    Statements,
+    /// The producing tool's own headline (coverage.py: statements + branches).
+    Native,
+}
+
+/// `decoder-ops coverage-check`.
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    /// Coverage reports; several are merged by file and line.
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Force the format instead of detecting it.
+    #[arg(long, value_parser = parse_format)]
+    pub format: Option<crate::report::coverage::Format>,
+    /// Minimum total coverage in percent (e.g. 80 or 72.5).
+    #[arg(long, value_name = "PCT", value_parser = parse_pct)]
+    pub min: Option<crate::gate::coverage::Pct>,
+    /// The metric --min judges [default: lines; statements for Go]
+    #[arg(long, value_enum)]
+    pub metric: Option<CoverageMetric>,
+    /// Minimum coverage of every file.
+    #[arg(long, value_name = "PCT", value_parser = parse_pct)]
+    pub min_file: Option<crate::gate::coverage::Pct>,
+    /// Minimum coverage of the lines the change adds (needs --base or --diff-file).
+    #[arg(long, value_name = "PCT", value_parser = parse_pct)]
+    pub min_patch: Option<crate::gate::coverage::Pct>,
+    /// The change is `git merge-base REF HEAD`..HEAD (e.g. origin/main).
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    /// Take the change from a unified diff file instead of git.
+    #[arg(long, value_name = "FILE", conflicts_with = "base")]
+    pub diff_file: Option<PathBuf>,
+    /// Do not treat changed source files without measured lines as inconclusive.
+    #[arg(long)]
+    pub allow_unmeasured: bool,
+    /// Rewrite a report path prefix (repeatable), e.g. /app/=src/.
+    #[arg(long = "path-fix", value_name = "BEFORE=AFTER", value_parser = parse_pair)]
+    pub path_fix: Vec<(String, String)>,
+    /// Do not post or edit the sticky pull-request comment (posted with GITHUB_TOKEN on PRs).
+    #[arg(long)]
+    pub no_comment: bool,
+    /// A previous run's --json result to compare with (e.g. from the default branch).
+    #[arg(long, value_name = "FILE", requires = "max_drop")]
+    pub baseline: Option<PathBuf>,
+    /// Largest allowed drop from the baseline, in percentage points.
+    #[arg(long, value_name = "PCT", value_parser = parse_pct, requires = "baseline")]
+    pub max_drop: Option<crate::gate::coverage::Pct>,
+    /// Write the result object as JSON to FILE (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+fn parse_pct(s: &str) -> Result<crate::gate::coverage::Pct, String> {
+    crate::gate::coverage::Pct::parse(s)
+}
+
+fn parse_format(s: &str) -> Result<crate::report::coverage::Format, String> {
+    s.parse()
+        .map_err(|e: crate::report::coverage::UnknownFormatName| e.to_string())
+}
+
+const QUALITY_GATE_AFTER_HELP: &str = "\
+Examples:
+  decoder-ops quality-gate test-results/*.xml
+  decoder-ops quality-gate --purpose rollback --json gate.json reports/junit.xml
+  decoder-ops quality-gate --now 2026-12-24T10:00:00Z reports/junit.xml   # test the change window
+
+Without `quality-gate.gates` in the config, every test must pass and at least one must run.
+Zero tests, a missing matrix upload (`expect: {junit: N}`) or a gate without data is
+inconclusive (exit 4), never a pass. See docs/quality-gate.md.";
+
+/// `decoder-ops quality-gate`.
+#[derive(Debug, Args)]
+pub struct QualityGateArgs {
+    /// Report files: JUnit XML from any common runner (format detected from content).
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Why: `rollback` is never blocked by the change window.
+    #[arg(long, value_enum, default_value_t = crate::gate::policy::Purpose::Deploy)]
+    pub purpose: crate::gate::policy::Purpose,
+    /// Judge the change window at this RFC 3339 instant instead of now.
+    #[arg(long, value_name = "INSTANT")]
+    pub now: Option<String>,
+    /// Do not post or edit the sticky pull-request comment (posted with GITHUB_TOKEN on PRs).
+    #[arg(long)]
+    pub no_comment: bool,
+    /// Re-derive a recorded decision from its `--json` result: same inputs (sha256-checked),
+    /// same instant, same purpose, same policy. Exit 1 if the decision comes out different.
+    #[arg(long, value_name = "RESULT", conflicts_with_all = ["inputs", "now", "purpose"])]
+    pub replay: Option<PathBuf>,
+    /// Write the result object as JSON to FILE (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
 }
 
 const NOTIFY_AFTER_HELP: &str = "\

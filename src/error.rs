@@ -59,6 +59,18 @@ pub enum Error {
     Probe(#[from] crate::probe::ProbeError),
     #[error(transparent)]
     Render(#[from] crate::render::RenderError),
+    #[error(transparent)]
+    Diff(#[from] crate::diff::DiffError),
+    #[error(transparent)]
+    Junit(#[from] crate::report::junit::JunitError),
+    #[error(transparent)]
+    Sarif(#[from] crate::report::sarif::SarifError),
+    #[error(transparent)]
+    Audit(#[from] crate::report::audit::AuditError),
+    #[error(transparent)]
+    K6(#[from] crate::report::k6::K6Error),
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
     /// Bad combination of flags that clap cannot express.
     #[error("{0}")]
     Usage(String),
@@ -78,4 +90,20 @@ impl Error {
             _ => ExitCode::Invalid,
         }
     }
+}
+
+/// An error and its causes on one line. reqwest's own text ("error sending request") says
+/// little; the cause ("connection refused", "dns error") is what a reader needs.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
 }

@@ -7,13 +7,17 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod diff;
 pub mod error;
+pub mod gate;
 pub mod github;
 pub mod logging;
 pub mod notify;
 pub mod outcome;
 pub mod probe;
 pub mod render;
+pub mod report;
+pub mod scaffold;
 pub mod secret;
 
 pub use error::{Error, ExitCode};

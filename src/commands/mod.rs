@@ -6,7 +6,11 @@
 //! annotation on Actions, and a `--json` result with the contract keys.
 
 mod config;
+mod coverage_check;
+mod init;
 mod notify;
+mod pr_comment;
+mod quality_gate;
 mod smoke;
 
 use std::io::Write;
@@ -133,9 +137,12 @@ pub fn run(cli: Cli) -> ExitCode {
     let (name, json) = command_meta(&cli.command);
     let result = match cli.command {
         Command::Notify(args) => notify::run(args, &mut session),
+        Command::QualityGate(args) => quality_gate::run(args, &mut session),
+        Command::CoverageCheck(args) => coverage_check::run(args, &mut session),
         Command::Smoke(args) => smoke::run(args, &mut session),
         Command::Config(ConfigCommand::Check(args)) => config::check(args, &mut session),
         Command::Config(ConfigCommand::Schema) => config::schema(&mut session),
+        Command::Init(args) => init::run(args, &mut session),
     };
     let code = match result {
         Ok(code) => code,
@@ -152,9 +159,12 @@ pub fn run(cli: Cli) -> ExitCode {
 fn command_meta(command: &Command) -> (&'static str, Option<PathBuf>) {
     match command {
         Command::Notify(a) => ("notify", a.json.clone()),
+        Command::QualityGate(a) => ("quality-gate", a.json.clone()),
+        Command::CoverageCheck(a) => ("coverage-check", a.json.clone()),
         Command::Smoke(a) => ("smoke", a.json.clone()),
         Command::Config(ConfigCommand::Check(a)) => ("config", a.json.clone()),
         Command::Config(ConfigCommand::Schema) => ("config", None),
+        Command::Init(a) => ("init", a.json.clone()),
     }
 }
 
@@ -180,7 +190,10 @@ fn report_error(
                 .line(u32::try_from(line).unwrap_or(u32::MAX));
         }
     }
-    let _ = session.runtime.annotate(annotation);
+    // Outside Actions the message on stderr is the whole report; an annotation would repeat it.
+    if session.runtime.in_actions() {
+        let _ = session.runtime.annotate(annotation);
+    }
     let _ = session
         .runtime
         .set_output("verdict", Verdict::Error.as_str());

@@ -7,6 +7,7 @@
 
 pub mod assertion;
 pub mod checks;
+pub mod gates;
 mod interp;
 pub mod raw;
 pub mod scalar;
@@ -100,6 +101,7 @@ pub struct Config {
     /// The file it came from; `None` when no file exists and defaults apply.
     pub path: Option<PathBuf>,
     pub notify: NotifyConfig,
+    pub quality_gate: gates::QualityGateConfig,
     /// `environments:`, by name.
     pub environments: BTreeMap<String, Environment>,
     /// `checks:`, in file order.
@@ -197,6 +199,9 @@ fn validate(raw: raw::RawConfig, text: &str, path: &str) -> Result<Config, Confi
         path: Some(PathBuf::from(path)),
         ..Config::default()
     };
+    if let Some(qg) = raw.quality_gate {
+        config.quality_gate = gates::validate(qg, text, path)?;
+    }
     if let Some(notify) = raw.notify {
         for (name, channel) in notify.channels {
             let key = format!("notify.channels.{name}.webhook");
@@ -277,7 +282,7 @@ fn is_blank_yaml(text: &str) -> bool {
 
 /// 1-based line and column (in characters) of the first occurrence of `needle` outside a
 /// comment; (1, 1) when it cannot be found (a value written with escapes or folded).
-fn locate(text: &str, needle: &str) -> (usize, usize) {
+pub(crate) fn locate(text: &str, needle: &str) -> (usize, usize) {
     for (i, line) in text.lines().enumerate() {
         let code = line.split(" #").next().unwrap_or(line);
         if let Some(pos) = code.find(needle) {

@@ -21,6 +21,9 @@ pub struct RawConfig {
     /// Where `notify` (and the monitor's alerts) send messages.
     #[serde(default)]
     pub notify: Option<RawNotify>,
+    /// The promote/block policy of `quality-gate`.
+    #[serde(default)]
+    pub quality_gate: Option<super::gates::RawQualityGate>,
     /// Where `smoke` checks run: base URL (with `{slot}` for blue/green), allowed hosts.
     #[serde(default)]
     pub environments: BTreeMap<String, checks::RawEnvironment>,

@@ -80,7 +80,7 @@ pub fn build_client() -> Result<reqwest::Client, NotifyError> {
         .user_agent(concat!("decoder-ops/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .map_err(|e| NotifyError::Client(error_chain(&e.without_url())))
+        .map_err(|e| NotifyError::Client(crate::error::chain(&e.without_url())))
 }
 
 /// When each webhook may be called next. Shared by every delivery of a process, so several
@@ -339,7 +339,7 @@ impl Delivery {
             Ok(r) => r,
             Err(e) => {
                 let transient = e.is_timeout() || e.is_connect() || e.is_request();
-                let error = self.redactor.redact(&error_chain(&e.without_url()));
+                let error = self.redactor.redact(&crate::error::chain(&e.without_url()));
                 return if transient {
                     Next::Backoff {
                         status: None,
@@ -478,21 +478,6 @@ fn jitter(d: Duration) -> Duration {
         .map(|()| u16::from_le_bytes(byte))
         .unwrap_or(0);
     d + d.mul_f64(f64::from(r) / f64::from(u16::MAX) / 2.0)
-}
-
-/// An error and its causes on one line ("error sending request: connection refused").
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-        source = s.source();
-    }
-    out
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 //! Limits (Slack API docs, shared/reference/README.md): header ≤ 150, section text ≤ 3000,
 //! ≤ 10 fields per section of ≤ 2000, ≤ 50 blocks, button text ≤ 75, ≤ 25 elements per
 //! actions block, message text cut past 40,000. Every user text is escaped (`&`, `<`, `>`), so
-//! `<!channel>` or `<@U123>` in a commit message pings nobody.
+//! `<!channel>` or `<@U123>` in a commit message pings nobody, and every mrkdwn object is
+//! `verbatim`, so Slack does not turn a bare `@channel` into a mention either.
 
 use serde_json::{Value, json};
 
@@ -33,7 +34,7 @@ pub fn render(message: &Message) -> Value {
     if !message.text.trim().is_empty() {
         blocks.push(json!({
             "type": "section",
-            "text": {"type": "mrkdwn", "text": fit::slack_escape_fit(&message.text, SECTION_MAX)}
+            "text": {"type": "mrkdwn", "text": fit::slack_escape_fit(&message.text, SECTION_MAX), "verbatim": true}
         }));
     }
     let context = context_block(message);
@@ -112,7 +113,7 @@ fn field(f: &Field) -> Value {
     };
     // `*name*` + newline take name + 3 units; the value gets the rest.
     let value = fit::slack_escape_fit(fit::non_empty(&f.value), FIELD_MAX - fit::len(&name) - 3);
-    json!({"type": "mrkdwn", "text": format!("*{name}*\n{value}")})
+    json!({"type": "mrkdwn", "text": format!("*{name}*\n{value}"), "verbatim": true})
 }
 
 /// `acme/shop · main · 0123456 · octocat · deploy run #42 (attempt 2)`, each part linked where
@@ -156,7 +157,9 @@ fn context_block(message: &Message) -> Option<Value> {
     }
     // One element: Slack lays separate elements out with wide gaps.
     let text = fit::truncate(&parts.join(" · "), SECTION_MAX);
-    Some(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}))
+    Some(
+        json!({"type": "context", "elements": [{"type": "mrkdwn", "text": text, "verbatim": true}]}),
+    )
 }
 
 /// Link buttons: the user's links (http(s) only), then "View run".

@@ -17,6 +17,11 @@ impl Bin {
         if let Some(path) = std::env::var_os("PATH") {
             cmd.env("PATH", path);
         }
+        // Under cargo-llvm-cov the binary writes its coverage where this says; without it the
+        // end-to-end runs would count as uncovered.
+        if let Some(profile) = std::env::var_os("LLVM_PROFILE_FILE") {
+            cmd.env("LLVM_PROFILE_FILE", profile);
+        }
         cmd.env("NO_COLOR", "1");
         Bin { cmd }
     }

@@ -196,6 +196,12 @@ fn a_failing_check_exits_1_with_outputs_summary_annotation_and_junit() {
 
     let doc = xml::parse(&read(&junit));
     assert_eq!(xml::check_surefire_shape(&doc), (3, 1, 0));
+    // quality-gate's JUnit reader counts the same.
+    let back = decoder_ops::report::junit::parse_file(&junit).unwrap();
+    let s = back.summary;
+    assert_eq!((s.tests, s.passed, s.failed, s.errors), (3, 2, 1, 0));
+    let failing: Vec<&str> = back.failing().map(|c| c.name.as_str()).collect();
+    assert_eq!(failing, ["broken"]);
     let suite = &doc.children[0];
     assert_eq!(suite.attr("name"), "smoke.staging");
     let broken = suite

@@ -2,7 +2,11 @@
 
 mod cli;
 mod cli_config;
+mod cli_coverage;
+mod cli_init;
 mod cli_notify;
+mod cli_pr_comment;
+mod cli_quality_gate;
 mod cli_smoke;
 mod github_api;
 mod github_runtime;
@@ -12,3 +16,4 @@ mod notify_secrets;
 mod smoke_faults;
 mod smoke_nginx;
 mod support;
+mod workflows;

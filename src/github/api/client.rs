@@ -114,7 +114,9 @@ impl Client {
             .timeout(REQUEST_TIMEOUT)
             .connect_timeout(CONNECT_TIMEOUT)
             .build()
-            .map_err(|e| ApiError::Setup(redactor.redact(&error_chain(&e.without_url()))))?;
+            .map_err(|e| {
+                ApiError::Setup(redactor.redact(&crate::error::chain(&e.without_url())))
+            })?;
         Ok(Client {
             http,
             base,
@@ -223,7 +225,7 @@ impl Client {
                 Ok(a) => a,
                 Err((e, maybe_sent)) => {
                     failures += 1;
-                    let message = self.redactor.redact(&error_chain(&e.without_url()));
+                    let message = self.redactor.redact(&crate::error::chain(&e.without_url()));
                     if failures < self.policy.max_attempts
                         && (!maybe_sent || replay == Replay::Safe)
                     {
@@ -303,22 +305,6 @@ fn parse_repository(repository: &str) -> Result<(String, String), ApiError> {
             "repository `{repository}` is not `owner/name`; pass e.g. `octo-org/hello-world`"
         ))),
     }
-}
-
-/// The error and its causes on one line: reqwest's top-level text ("error sending request")
-/// says little, the cause ("connection refused") is what a reader needs.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let part = s.to_string();
-        if !text.contains(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        source = s.source();
-    }
-    text
 }
 
 fn now_epoch() -> u64 {

@@ -1,0 +1,540 @@
+//! `decoder-ops coverage-check`: coverage reports → totals as the producing tool computes them,
+//! patch coverage of the change, thresholds → verdict, rendered to every sink.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::Session;
+use crate::cli::{CoverageArgs, CoverageMetric};
+use crate::diff::{self, ChangedLines};
+use crate::error::{Error, ExitCode};
+use crate::gate::coverage::{self as cov, Patch, Pct};
+use crate::github::runtime::Annotation;
+use crate::outcome::{Outcome, Verdict};
+use crate::report::coverage::{
+    self, Counter, Coverage, FileCoverage, Metric, Native, ReportSource, Totals,
+};
+
+/// Worst files listed in the terminal and the summary.
+const WORST_FILES: usize = 5;
+
+#[derive(Debug, Serialize)]
+struct Details {
+    metric: &'static str,
+    /// The decisive figure: the chosen metric's covered/total and its floored percentage.
+    coverage: Option<Counter>,
+    percent: Option<String>,
+    merged: bool,
+    totals: Totals,
+    native: Option<Native>,
+    reports: Vec<ReportSource>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    patch: Option<PatchOut>,
+    unmatched_report_paths: Vec<String>,
+    checks: Vec<Check>,
+    files: BTreeMap<String, Totals>,
+}
+
+#[derive(Debug, Serialize)]
+struct PatchOut {
+    covered: u64,
+    measured: u64,
+    added: u64,
+    percent: Option<String>,
+    unmeasured_files: Vec<String>,
+    uncovered: BTreeMap<String, Vec<(u32, u32)>>,
+}
+
+/// One threshold and how it went.
+#[derive(Debug, Serialize)]
+struct Check {
+    name: String,
+    threshold: String,
+    actual: String,
+    verdict: Verdict,
+}
+
+pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let workspace = session
+        .env
+        .get("GITHUB_WORKSPACE")
+        .map_or_else(|| cwd.display().to_string(), str::to_owned);
+    let tracked = diff::tracked_files(&cwd);
+    let fixes: Vec<(String, String)> = args.path_fix.clone();
+
+    let mut reports = Vec::new();
+    let mut unmatched = Vec::new();
+    for path in &args.reports {
+        let mut report = coverage::parse_file(path, args.format)?;
+        let roots = report.source_roots.clone();
+        let files = std::mem::take(&mut report.files);
+        for (raw, file) in files {
+            let (resolved, found) = cov::resolve_path(&raw, &fixes, &roots, &workspace, &tracked);
+            if !found && !unmatched.contains(&raw) {
+                unmatched.push(raw.clone());
+            }
+            report.files.insert(resolved, file);
+        }
+        reports.push(report);
+    }
+    if reports.is_empty() {
+        return Err(Error::Usage("no coverage report given: pass one or more report files (lcov, Cobertura, JaCoCo, llvm-cov JSON, Go, coverage.py JSON, istanbul summary)".into()));
+    }
+    let merged = coverage::merge(reports)?;
+    let changed = changed_lines(&args)?;
+
+    let (metric, metric_name) = pick_metric(args.metric, &merged.totals);
+    let headline = match metric {
+        Some(m) => merged.totals.get(m),
+        None => merged
+            .native
+            .as_ref()
+            .map(|n| Counter::new(n.covered, n.total)),
+    };
+    let patch = changed.as_ref().map(|c| cov::patch(&merged.files, c));
+
+    let mut checks = Vec::new();
+    let mut inconclusive = Vec::new();
+    match headline {
+        Some(c) if c.total > 0 => {
+            if let Some(min) = args.min {
+                checks.push(check(format!("total {metric_name}"), min, c));
+            }
+        }
+        _ => inconclusive.push(format!(
+            "the reports measure no {metric_name}: nothing to judge (0 measured is not 100%)"
+        )),
+    }
+    if let Some(min) = args.min_file {
+        for (path, file) in &merged.files {
+            let c = file_counter(file);
+            if c.total > 0 && !min.holds(c) {
+                checks.push(check(format!("file {path}"), min, c));
+            }
+        }
+        if !checks.iter().any(|c| c.name.starts_with("file ")) {
+            checks.push(Check {
+                name: "every file".into(),
+                threshold: format!("≥ {min}"),
+                actual: "all files meet it".into(),
+                verdict: Verdict::Pass,
+            });
+        }
+    }
+    if let Some(p) = &patch {
+        if !p.unmeasured_files.is_empty() && !args.allow_unmeasured {
+            inconclusive.push(format!(
+                "changed source files have no measured lines in the reports (do report paths match the repository? see --path-fix): {}",
+                p.unmeasured_files.join(", ")
+            ));
+        }
+        if let Some(min) = args.min_patch {
+            if p.measured == 0 {
+                inconclusive.push("the change adds no line the reports measure".into());
+            } else {
+                checks.push(check("patch".into(), min, p.counter()));
+            }
+        }
+    }
+    if let (Some(baseline), Some(max_drop), Some(c)) = (&args.baseline, args.max_drop, headline) {
+        checks.push(drop_check(baseline, metric_name, max_drop, c)?);
+    }
+
+    let failed = checks.iter().any(|c| c.verdict == Verdict::Fail);
+    let verdict = if failed {
+        Verdict::Fail
+    } else if !inconclusive.is_empty() {
+        Verdict::Inconclusive
+    } else {
+        Verdict::Pass
+    };
+
+    // Sinks.
+    let percent = headline.and_then(cov::percent);
+    let patch_percent = patch.as_ref().and_then(|p| cov::percent(p.counter()));
+    render_terminal(
+        session,
+        metric_name,
+        headline,
+        &merged,
+        patch.as_ref(),
+        &checks,
+        &inconclusive,
+        &unmatched,
+        verdict,
+    );
+    if let Some(p) = &patch {
+        annotate_uncovered(session, p)?;
+    }
+    let md = summary(
+        metric_name,
+        headline,
+        &merged,
+        patch.as_ref(),
+        &checks,
+        &inconclusive,
+        verdict,
+    );
+    session.runtime.append_summary(&md)?;
+    if !args.no_comment {
+        if let Some(line) = super::pr_comment::upsert(session, "coverage", &md) {
+            session.say(&line);
+        }
+    }
+    session
+        .runtime
+        .set_output("coverage", percent.as_deref().unwrap_or(""))?;
+    session
+        .runtime
+        .set_output("patch-coverage", patch_percent.as_deref().unwrap_or(""))?;
+    session.runtime.set_output("verdict", verdict.as_str())?;
+    session
+        .runtime
+        .set_output("exit-code", &verdict.exit_code().to_string())?;
+    if let Some(json) = &args.json {
+        session
+            .runtime
+            .set_output("result", &json.display().to_string())?;
+    }
+    let details = Details {
+        metric: metric_name,
+        coverage: headline,
+        percent,
+        merged: merged.merged,
+        totals: merged.totals,
+        native: merged.native.clone(),
+        reports: merged.sources.clone(),
+        patch: patch.map(|p| PatchOut {
+            covered: p.covered,
+            measured: p.measured,
+            added: p.added,
+            percent: patch_percent,
+            unmeasured_files: p.unmeasured_files,
+            uncovered: p.uncovered,
+        }),
+        unmatched_report_paths: unmatched,
+        checks,
+        files: merged
+            .files
+            .iter()
+            .map(|(k, f)| (k.clone(), f.totals))
+            .collect(),
+    };
+    let outcome = Outcome::new("coverage-check", verdict, details);
+    if let Some(target) = &args.json {
+        super::write_json(target, &outcome, session)?;
+    }
+    Ok(outcome.exit_code)
+}
+
+fn changed_lines(args: &CoverageArgs) -> Result<Option<ChangedLines>, Error> {
+    Ok(match (&args.diff_file, &args.base) {
+        (Some(file), _) => Some(diff::from_file(file)?),
+        (None, Some(base)) => Some(diff::from_git(Path::new("."), base)?),
+        (None, None) => None,
+    })
+}
+
+/// The metric to judge: the one asked for, or lines — statements for formats without lines (Go).
+fn pick_metric(asked: Option<CoverageMetric>, totals: &Totals) -> (Option<Metric>, &'static str) {
+    match asked {
+        Some(CoverageMetric::Lines) => (Some(Metric::Lines), "lines"),
+        Some(CoverageMetric::Branches) => (Some(Metric::Branches), "branches"),
+        Some(CoverageMetric::Functions) => (Some(Metric::Functions), "functions"),
+        Some(CoverageMetric::Statements) => (Some(Metric::Statements), "statements"),
+        Some(CoverageMetric::Native) => (None, "native"),
+        None if totals.lines.is_none() && totals.statements.is_some() => {
+            (Some(Metric::Statements), "statements")
+        }
+        None => (Some(Metric::Lines), "lines"),
+    }
+}
+
+fn file_counter(f: &FileCoverage) -> Counter {
+    f.totals
+        .lines
+        .or(f.totals.statements)
+        .unwrap_or_else(|| f.line_counter())
+}
+
+fn check(name: String, min: Pct, c: Counter) -> Check {
+    let verdict = if min.holds(c) {
+        Verdict::Pass
+    } else {
+        Verdict::Fail
+    };
+    let actual = format!(
+        "{}% ({}/{})",
+        cov::percent(c).unwrap_or_else(|| "–".into()),
+        c.covered,
+        c.total
+    );
+    Check {
+        name,
+        threshold: format!("≥ {min}"),
+        actual,
+        verdict,
+    }
+}
+
+/// `--max-drop` against a previous `--json` result (e.g. from the default branch).
+fn drop_check(baseline: &Path, metric: &str, max_drop: Pct, now: Counter) -> Result<Check, Error> {
+    let shown = baseline.display().to_string();
+    let bad = |m: String| {
+        Error::Usage(format!(
+            "--baseline `{shown}`: {m}; expected a `coverage-check --json` result"
+        ))
+    };
+    let bytes = std::fs::read(baseline).map_err(|e| bad(format!("cannot read it: {e}")))?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| bad(format!("line {}, column {}: {e}", e.line(), e.column())))?;
+    let c = &v["coverage"];
+    let (Some(covered), Some(total)) = (c["covered"].as_u64(), c["total"].as_u64()) else {
+        return Err(bad("no `coverage.covered` / `coverage.total`".into()));
+    };
+    if v["metric"].as_str() != Some(metric) {
+        return Err(bad(format!(
+            "it measured {}, this run measures {metric}",
+            v["metric"]
+        )));
+    }
+    // Drop in hundredths of a point, integer: before - now, both floored to hundredths.
+    let h = |c: u64, t: u64| {
+        if t == 0 {
+            0
+        } else {
+            (u128::from(c) * 10_000 / u128::from(t)) as i64
+        }
+    };
+    let drop = h(covered, total) - h(now.covered, now.total);
+    let verdict = if drop > i64::from(max_drop.0) {
+        Verdict::Fail
+    } else {
+        Verdict::Pass
+    };
+    let sign = if drop > 0 { "-" } else { "+" };
+    Ok(Check {
+        name: "drop from baseline".into(),
+        threshold: format!("≤ {max_drop} points"),
+        actual: format!("{sign}{}.{:02} points", drop.abs() / 100, drop.abs() % 100),
+        verdict,
+    })
+}
+
+fn mark(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "✅",
+        Verdict::Fail => "❌",
+        _ => "❔",
+    }
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; a struct would only rename the arguments"
+)]
+fn render_terminal(
+    session: &mut Session,
+    metric: &str,
+    headline: Option<Counter>,
+    merged: &Coverage,
+    patch: Option<&Patch>,
+    checks: &[Check],
+    inconclusive: &[String],
+    unmatched: &[String],
+    verdict: Verdict,
+) {
+    let pct = |c: Option<Counter>| {
+        c.and_then(cov::percent)
+            .map_or_else(|| "–".to_owned(), |p| format!("{p}%"))
+    };
+    let merged_note = if merged.merged {
+        format!(" (merged from {} reports)", merged.sources.len())
+    } else {
+        String::new()
+    };
+    session.say(&format!(
+        "coverage ({metric}): {}{merged_note}",
+        pct(headline)
+    ));
+    for (name, c) in [
+        ("lines", merged.totals.lines),
+        ("branches", merged.totals.branches),
+        ("functions", merged.totals.functions),
+        ("statements", merged.totals.statements),
+        ("regions", merged.totals.regions),
+        ("instructions", merged.totals.instructions),
+    ] {
+        if let Some(c) = c {
+            session.say(&format!(
+                "  {name:<12} {:>8}  {}/{}",
+                pct(Some(c)),
+                c.covered,
+                c.total
+            ));
+        }
+    }
+    if let Some(n) = &merged.native {
+        session.say(&format!(
+            "  {} itself reports {}% ({})",
+            n.tool,
+            n.percent,
+            metric_label(n.metric)
+        ));
+    }
+    if let Some(p) = patch {
+        session.say(&format!(
+            "patch: {} of {} added lines measured, {} covered ({})",
+            p.measured,
+            p.added,
+            p.covered,
+            pct(Some(p.counter()))
+        ));
+    }
+    let mut worst: Vec<(&String, Counter)> = merged
+        .files
+        .iter()
+        .map(|(k, f)| (k, file_counter(f)))
+        .filter(|(_, c)| c.total > 0)
+        .collect();
+    worst.sort_by_key(|(_, c)| u128::from(c.covered) * 1_000_000 / u128::from(c.total));
+    if worst.len() > 1 {
+        session.say("worst files:");
+        for (path, c) in worst.iter().take(WORST_FILES) {
+            session.say(&format!("  {:>8}  {path}", pct(Some(*c))));
+        }
+    }
+    if !unmatched.is_empty() {
+        session.say(&format!(
+            "{} report path(s) not found in the repository (kept as written): {}",
+            unmatched.len(),
+            unmatched.join(", ")
+        ));
+    }
+    for c in checks {
+        session.say(&format!(
+            "{} {}: {} (threshold {})",
+            mark(c.verdict),
+            c.name,
+            c.actual,
+            c.threshold
+        ));
+    }
+    for i in inconclusive {
+        session.say(&format!("❔ {i}"));
+    }
+    session.say(&format!("coverage-check: {verdict}"));
+}
+
+fn metric_label(m: Metric) -> &'static str {
+    match m {
+        Metric::Lines => "lines",
+        Metric::Branches => "branches",
+        Metric::Functions => "functions",
+        Metric::Statements => "statements",
+        Metric::Instructions => "instructions",
+        Metric::Regions => "regions",
+        Metric::StatementsAndBranches => "statements and branches",
+    }
+}
+
+fn annotate_uncovered(session: &mut Session, p: &Patch) -> Result<(), Error> {
+    for (file, ranges) in &p.uncovered {
+        for (start, end) in ranges {
+            let what = if start == end {
+                format!("line {start}")
+            } else {
+                format!("lines {start}–{end}")
+            };
+            let a = Annotation::warning(format!("added {what} not covered by tests"))
+                .title("uncovered change")
+                .file(file.clone())
+                .line(*start)
+                .end_line(*end);
+            session.runtime.annotate(a)?;
+        }
+    }
+    Ok(())
+}
+
+fn summary(
+    metric: &str,
+    headline: Option<Counter>,
+    merged: &Coverage,
+    patch: Option<&Patch>,
+    checks: &[Check],
+    inconclusive: &[String],
+    verdict: Verdict,
+) -> String {
+    let pct = |c: Option<Counter>| {
+        c.and_then(cov::percent)
+            .map_or_else(|| "–".to_owned(), |p| format!("{p}%"))
+    };
+    let mut md = format!(
+        "### Coverage: {} {} ({metric})\n\n| metric | covered | total | % |\n|---|---|---|---|\n",
+        mark(verdict),
+        pct(headline)
+    );
+    for (name, c) in [
+        ("lines", merged.totals.lines),
+        ("branches", merged.totals.branches),
+        ("functions", merged.totals.functions),
+        ("statements", merged.totals.statements),
+    ] {
+        if let Some(c) = c {
+            md.push_str(&format!(
+                "| {name} | {} | {} | {} |\n",
+                c.covered,
+                c.total,
+                pct(Some(c))
+            ));
+        }
+    }
+    if let Some(p) = patch {
+        md.push_str(&format!(
+            "\n**Patch:** {} of {} measured added lines covered ({})\n",
+            p.covered,
+            p.measured,
+            pct(Some(p.counter()))
+        ));
+        if !p.uncovered.is_empty() {
+            md.push_str("\n| file | uncovered added lines |\n|---|---|\n");
+            for (file, ranges) in &p.uncovered {
+                let r: Vec<String> = ranges
+                    .iter()
+                    .map(|(a, b)| {
+                        if a == b {
+                            a.to_string()
+                        } else {
+                            format!("{a}–{b}")
+                        }
+                    })
+                    .collect();
+                md.push_str(&format!(
+                    "| `{}` | {} |\n",
+                    file.replace('|', "\\|"),
+                    r.join(", ")
+                ));
+            }
+        }
+    }
+    if !checks.is_empty() {
+        md.push_str("\n| check | threshold | actual | |\n|---|---|---|---|\n");
+        for c in checks {
+            md.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                c.name.replace('|', "\\|"),
+                c.threshold,
+                c.actual,
+                mark(c.verdict)
+            ));
+        }
+    }
+    for i in inconclusive {
+        md.push_str(&format!("\n❔ {}\n", i.replace('|', "\\|")));
+    }
+    md
+}

@@ -1,0 +1,300 @@
+//! Coverage gates: thresholds on totals, per file, on the patch, and against a baseline; path
+//! resolution from report paths to repository paths; patch coverage from changed lines.
+//!
+//! Pass/fail is integer arithmetic on hundredths of a percent: `covered * 10000 >= min * total`
+//! with `min` in hundredths, so 80 means 80.00% and a file with 799 of 1000 lines fails 80
+//! exactly as a person would expect. Displayed percentages are floored and never read 100.00
+//! unless every line is covered.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::diff::ChangedLines;
+use crate::report::coverage::{Counter, FileCoverage};
+
+/// A percentage threshold in hundredths (80.5% → 8050).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Pct(pub u32);
+
+impl Pct {
+    /// `80`, `80.5`, `80.25`, optionally with `%`. At most two decimals, at most 100.
+    pub fn parse(s: &str) -> Result<Pct, String> {
+        let t = s.trim().trim_end_matches('%');
+        let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+        let bad = || {
+            format!(
+                "invalid percentage `{s}`: expected a number from 0 to 100 with at most two decimals, e.g. 80 or 72.5"
+            )
+        };
+        if int.is_empty()
+            || frac.len() > 2
+            || !int.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(bad());
+        }
+        let int: u32 = int.parse().map_err(|_| bad())?;
+        let frac: u32 = if frac.is_empty() {
+            0
+        } else {
+            format!("{frac:0<2}").parse().map_err(|_| bad())?
+        };
+        let v = int
+            .checked_mul(100)
+            .and_then(|v| v.checked_add(frac))
+            .ok_or_else(bad)?;
+        if v > 10_000 {
+            return Err(bad());
+        }
+        Ok(Pct(v))
+    }
+
+    pub fn holds(self, c: Counter) -> bool {
+        u128::from(c.covered) * 10_000 >= u128::from(self.0) * u128::from(c.total)
+    }
+}
+
+impl std::fmt::Display for Pct {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0 % 100 == 0 {
+            write!(f, "{}%", self.0 / 100)
+        } else {
+            write!(f, "{}.{:02}%", self.0 / 100, self.0 % 100)
+        }
+    }
+}
+
+/// `covered/total` as a floored percentage with two decimals; "100.00" only when exact.
+pub fn percent(c: Counter) -> Option<String> {
+    if c.total == 0 {
+        return None;
+    }
+    let mut hundredths = u128::from(c.covered) * 10_000 / u128::from(c.total);
+    if hundredths == 10_000 && c.covered < c.total {
+        hundredths = 9_999;
+    }
+    Some(format!("{}.{:02}", hundredths / 100, hundredths % 100))
+}
+
+/// Per-line data of a file: `line → covered?`; Go blocks are expanded to the lines they span.
+pub fn line_hits(file: &FileCoverage) -> BTreeMap<u32, bool> {
+    if !file.lines.is_empty() {
+        return file.lines.iter().map(|(l, h)| (*l, *h > 0)).collect();
+    }
+    let mut out = BTreeMap::new();
+    for b in &file.blocks {
+        for l in b.start_line..=b.end_line.max(b.start_line) {
+            let e = out.entry(l).or_insert(false);
+            *e |= b.count > 0;
+        }
+    }
+    out
+}
+
+/// Coverage of the change: added lines the report measures, and which of them are covered.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Patch {
+    pub covered: u64,
+    pub measured: u64,
+    pub added: u64,
+    /// Changed files of the report's languages with no measured added line: the trap where a
+    /// path mismatch makes every tool report 100% of nothing.
+    pub unmeasured_files: Vec<String>,
+    /// Uncovered added lines, as ranges per file.
+    pub uncovered: BTreeMap<String, Vec<(u32, u32)>>,
+}
+
+impl Patch {
+    pub fn counter(&self) -> Counter {
+        Counter::new(self.covered, self.measured)
+    }
+}
+
+pub fn patch(files: &BTreeMap<String, FileCoverage>, changed: &ChangedLines) -> Patch {
+    let extensions: BTreeSet<&str> = files.keys().filter_map(|p| extension(p)).collect();
+    let mut out = Patch::default();
+    for (path, added) in &changed.files {
+        out.added += added.len() as u64;
+        let hits = files.get(path).map(line_hits).unwrap_or_default();
+        let mut measured_here = 0;
+        let mut uncovered = BTreeSet::new();
+        for line in added {
+            if let Some(&covered) = hits.get(line) {
+                measured_here += 1;
+                if covered {
+                    out.covered += 1;
+                } else {
+                    uncovered.insert(*line);
+                }
+            }
+        }
+        out.measured += measured_here;
+        if measured_here == 0 && extension(path).is_some_and(|e| extensions.contains(e)) {
+            out.unmeasured_files.push(path.clone());
+        }
+        if !uncovered.is_empty() {
+            out.uncovered
+                .insert(path.clone(), ChangedLines::ranges(&uncovered));
+        }
+    }
+    out
+}
+
+fn extension(path: &str) -> Option<&str> {
+    let name = path.rsplit('/').next()?;
+    name.rsplit_once('.')
+        .map(|(_, e)| e)
+        .filter(|e| !e.is_empty())
+}
+
+/// Resolves report paths to repository paths: `--path-fix` rewrites first, then `\` → `/`,
+/// `./` and the checkout's absolute prefix are stripped, report source roots are tried, and
+/// what still is not a tracked file is matched by its longest unique suffix among tracked
+/// files. Unresolved paths are returned as they are and listed, never dropped.
+pub fn resolve_path(
+    raw: &str,
+    fixes: &[(String, String)],
+    roots: &[String],
+    workspace: &str,
+    tracked: &BTreeSet<String>,
+) -> (String, bool) {
+    let mut p = raw.replace('\\', "/");
+    for (before, after) in fixes {
+        if let Some(rest) = p.strip_prefix(before.as_str()) {
+            p = format!("{after}{rest}");
+        }
+    }
+    let strip = |p: &str| -> String {
+        let mut s = p.trim_start_matches("./").to_owned();
+        let ws = workspace.trim_end_matches('/');
+        if !ws.is_empty() {
+            if let Some(rest) = s.strip_prefix(&format!("{ws}/")) {
+                s = rest.to_owned();
+            }
+        }
+        s
+    };
+    let p = strip(&p);
+    if tracked.is_empty() || tracked.contains(&p) {
+        return (p, true);
+    }
+    for root in roots {
+        let joined = strip(&format!(
+            "{}/{}",
+            root.replace('\\', "/").trim_end_matches('/'),
+            p
+        ));
+        if tracked.contains(&joined) {
+            return (joined, true);
+        }
+    }
+    // Longest unique suffix match on whole path components.
+    let parts: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
+    for start in 0..parts.len() {
+        let suffix = parts[start..].join("/");
+        let hits: Vec<&String> = tracked
+            .iter()
+            .filter(|t| *t == &suffix || t.ends_with(&format!("/{suffix}")))
+            .collect();
+        match hits.len() {
+            1 => return (hits[0].clone(), true),
+            0 => continue,
+            _ => break, // ambiguous: a shorter suffix can only be more ambiguous
+        }
+    }
+    (p, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_are_exact_in_hundredths() {
+        assert_eq!(Pct::parse("80"), Ok(Pct(8000)));
+        assert_eq!(Pct::parse("72.5%"), Ok(Pct(7250)));
+        assert_eq!(Pct::parse("0.05"), Ok(Pct(5)));
+        for bad in ["", "abc", "80.123", "101", "-1", "1e2"] {
+            assert!(Pct::parse(bad).is_err(), "{bad}");
+        }
+        assert!(Pct(8000).holds(Counter::new(800, 1000)));
+        assert!(!Pct(8000).holds(Counter::new(799, 1000)));
+        assert!(Pct(0).holds(Counter::new(0, 0)));
+    }
+
+    #[test]
+    fn display_is_floored_and_never_100_unless_exact() {
+        assert_eq!(percent(Counter::new(2, 3)).as_deref(), Some("66.66"));
+        assert_eq!(
+            percent(Counter::new(99_999, 100_000)).as_deref(),
+            Some("99.99")
+        );
+        assert_eq!(percent(Counter::new(5, 5)).as_deref(), Some("100.00"));
+        assert_eq!(percent(Counter::new(0, 0)), None);
+    }
+
+    #[test]
+    fn patch_counts_added_measured_lines_and_flags_unmeasured_sources() {
+        let mut files = BTreeMap::new();
+        let f = FileCoverage {
+            lines: [(10, 1), (11, 0), (12, 3)].into_iter().collect(),
+            ..FileCoverage::default()
+        };
+        files.insert("src/app.py".to_owned(), f);
+        let mut changed = ChangedLines::default();
+        changed
+            .files
+            .insert("src/app.py".into(), [10, 11, 13].into_iter().collect());
+        changed
+            .files
+            .insert("src/new.py".into(), [1, 2].into_iter().collect());
+        changed
+            .files
+            .insert("README.md".into(), [5].into_iter().collect());
+        let p = patch(&files, &changed);
+        assert_eq!((p.covered, p.measured, p.added), (1, 2, 6));
+        assert_eq!(
+            p.unmeasured_files,
+            ["src/new.py"],
+            "README.md is not a source file of the report"
+        );
+        assert_eq!(p.uncovered["src/app.py"], [(11, 11)]);
+    }
+
+    #[test]
+    fn report_paths_resolve_to_tracked_files() {
+        let tracked: BTreeSet<String> = [
+            "src/shop/cart.py",
+            "src/shop/util.py",
+            "pkg/a/util.py",
+            "main.go",
+        ]
+        .map(String::from)
+        .into();
+        let fixes = vec![("/build/".to_owned(), "".to_owned())];
+        let r = |raw: &str, roots: &[String]| {
+            resolve_path(raw, &fixes, roots, "/home/runner/work/shop/shop", &tracked)
+        };
+        assert_eq!(
+            r("/home/runner/work/shop/shop/src/shop/cart.py", &[]),
+            ("src/shop/cart.py".into(), true)
+        );
+        assert_eq!(r("./main.go", &[]), ("main.go".into(), true));
+        assert_eq!(r("shop\\cart.py", &[]), ("src/shop/cart.py".into(), true));
+        assert_eq!(
+            r("cart.py", &["/home/runner/work/shop/shop/src/shop".into()]),
+            ("src/shop/cart.py".into(), true)
+        );
+        assert_eq!(r("/build/main.go", &[]), ("main.go".into(), true));
+        assert_eq!(
+            r("util.py", &[]),
+            ("util.py".into(), false),
+            "ambiguous suffix stays unresolved"
+        );
+        assert_eq!(
+            r("example.com/shop/gone.go", &[]),
+            ("example.com/shop/gone.go".into(), false)
+        );
+    }
+}

@@ -1,0 +1,7 @@
+//! Gates: conditions and thresholds → a verdict. Pure and synchronous; integer arithmetic
+//! decides pass/fail.
+
+pub mod coverage;
+pub mod policy;
+pub mod score;
+pub mod window;

@@ -1,0 +1,674 @@
+//! Gate evaluation for `quality-gate`: validated gate specs + the evidence read from reports →
+//! one result per gate with its threshold, the actual value, the outcome and the reason.
+//!
+//! Pure: the command reads the files and passes what they contain; the clock is an argument.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::score::{GateOutcome, GateResult};
+use crate::config::gates::{Allow, GateCheck, GateSpec, OnFail, UnknownAs};
+use crate::report::junit::TestSummary;
+use crate::report::severity::Severity;
+
+/// Why the gate runs: a rollback is never held back by a change window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Purpose {
+    #[default]
+    Deploy,
+    Rollback,
+}
+
+/// What the reports said, already parsed.
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    /// Test results summed over every JUnit report, and how many reports there were.
+    pub tests: Option<TestSummary>,
+    pub junit_reports: u32,
+    /// JSON files named by `json-number` gates: their content, or why it could not be read.
+    pub json_files: BTreeMap<String, Result<serde_json::Value, String>>,
+    /// Security findings and vulnerable dependencies; `None` when no scanner report was given.
+    pub vulnerabilities: Option<Vec<SecurityFinding>>,
+    /// Dependencies a scanner could not check (pip-audit `skip_reason`).
+    pub unaudited: u64,
+    /// Code-quality findings (SARIF without security severity) by level; `None` without SARIF.
+    pub quality: Option<QualityCounts>,
+    /// The highest p95 response time over the performance reports, in ms.
+    pub p95_ms: Option<f64>,
+}
+
+/// One vulnerability or security finding, whatever the scanner.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecurityFinding {
+    pub id: String,
+    pub aliases: Vec<String>,
+    pub severity: Severity,
+    pub title: String,
+}
+
+/// Code-quality findings by SARIF level.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct QualityCounts {
+    pub error: u64,
+    pub warning: u64,
+    pub note: u64,
+}
+
+/// One gate's verdict with everything an auditor needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct GateReport {
+    pub id: String,
+    pub kind: &'static str,
+    pub on_fail: &'static str,
+    pub weight: u32,
+    pub threshold: String,
+    pub actual: String,
+    pub outcome: GateOutcome,
+    pub reason: String,
+}
+
+impl GateReport {
+    pub fn as_result(&self) -> GateResult {
+        GateResult {
+            id: self.id.clone(),
+            outcome: self.outcome,
+            blocking: self.on_fail == "block",
+            weight: self.weight,
+        }
+    }
+}
+
+/// The gates used when the config has no `gates:` — the production-readiness table: tests
+/// must all pass (block), no critical or high vulnerability (block), p95 under 2 s (warn), code
+/// quality "A": no error and no warning (warn). A gate whose kind of report was not given is
+/// left out, except tests, which are always required.
+pub fn default_gates(evidence: &Evidence) -> Vec<GateSpec> {
+    let gate = |id: &str, on_fail, check| GateSpec {
+        id: id.into(),
+        on_fail,
+        weight: 1,
+        check,
+    };
+    let mut out = vec![gate(
+        "tests",
+        OnFail::Block,
+        GateCheck::Tests {
+            min_pass_rate: 100,
+            min_tests: 1,
+        },
+    )];
+    if evidence.vulnerabilities.is_some() {
+        let check = GateCheck::Vulnerabilities {
+            max_critical: 0,
+            max_high: 0,
+            max_medium: None,
+            unknown_as: UnknownAs::High,
+            allowlist: Vec::new(),
+        };
+        out.push(gate("vulnerabilities", OnFail::Block, check));
+    }
+    if evidence.p95_ms.is_some() {
+        out.push(gate(
+            "performance",
+            OnFail::Warn,
+            GateCheck::Performance { max_p95_ms: 2000.0 },
+        ));
+    }
+    if evidence.quality.is_some() {
+        out.push(gate(
+            "code-quality",
+            OnFail::Warn,
+            GateCheck::CodeQuality {
+                max_errors: 0,
+                max_warnings: 0,
+            },
+        ));
+    }
+    out
+}
+
+/// Evaluates every gate, plus completeness when `expect_junit` is set.
+pub fn evaluate(
+    specs: &[GateSpec],
+    evidence: &Evidence,
+    expect_junit: Option<u32>,
+    now: Timestamp,
+    purpose: Purpose,
+) -> Vec<GateReport> {
+    let mut out = Vec::new();
+    if let Some(expected) = expect_junit {
+        let got = evidence.junit_reports;
+        let (outcome, reason) = if got >= expected {
+            (
+                GateOutcome::Pass,
+                format!("{got} JUnit report(s) as expected"),
+            )
+        } else {
+            (
+                GateOutcome::Inconclusive,
+                format!(
+                    "only {got} of {expected} expected JUnit reports: a matrix job's upload is missing; refusing to decide"
+                ),
+            )
+        };
+        out.push(GateReport {
+            id: "completeness".into(),
+            kind: "completeness",
+            on_fail: "block",
+            weight: 0,
+            threshold: format!("{expected} JUnit reports"),
+            actual: got.to_string(),
+            outcome,
+            reason,
+        });
+    }
+    for spec in specs {
+        let (kind, threshold, actual, outcome, reason) = match &spec.check {
+            GateCheck::Tests {
+                min_pass_rate,
+                min_tests,
+            } => tests(evidence.tests, *min_pass_rate, *min_tests),
+            GateCheck::ChangeWindow(w) => {
+                let threshold = "inside the change window".to_owned();
+                if purpose == Purpose::Rollback {
+                    (
+                        "change-window",
+                        threshold,
+                        "rollback".into(),
+                        GateOutcome::Skipped,
+                        "a rollback is never blocked by the change window".into(),
+                    )
+                } else {
+                    let r = w.evaluate(now);
+                    let outcome = if r.allowed {
+                        GateOutcome::Pass
+                    } else {
+                        GateOutcome::Fail
+                    };
+                    ("change-window", threshold, r.local_time, outcome, r.reason)
+                }
+            }
+            GateCheck::JsonNumber {
+                file,
+                pointer,
+                min,
+                max,
+            } => json_number(evidence, file, pointer, *min, *max),
+            GateCheck::Vulnerabilities {
+                max_critical,
+                max_high,
+                max_medium,
+                unknown_as,
+                allowlist,
+            } => vulnerabilities(
+                evidence,
+                [*max_critical, *max_high],
+                *max_medium,
+                *unknown_as,
+                allowlist,
+                now,
+            ),
+            GateCheck::CodeQuality {
+                max_errors,
+                max_warnings,
+            } => code_quality(evidence.quality, *max_errors, *max_warnings),
+            GateCheck::Performance { max_p95_ms } => performance(evidence.p95_ms, *max_p95_ms),
+        };
+        out.push(GateReport {
+            id: spec.id.clone(),
+            kind,
+            on_fail: match spec.on_fail {
+                OnFail::Block => "block",
+                OnFail::Warn => "warn",
+            },
+            weight: spec.weight,
+            threshold,
+            actual,
+            outcome,
+            reason,
+        });
+    }
+    out
+}
+
+type Judged = (&'static str, String, String, GateOutcome, String);
+
+fn vulnerabilities(
+    evidence: &Evidence,
+    [max_critical, max_high]: [u64; 2],
+    max_medium: Option<u64>,
+    unknown_as: UnknownAs,
+    allowlist: &[Allow],
+    now: Timestamp,
+) -> Judged {
+    let medium = max_medium
+        .map(|m| format!(", ≤ {m} medium"))
+        .unwrap_or_default();
+    let threshold = format!("≤ {max_critical} critical, ≤ {max_high} high{medium}");
+    let Some(findings) = &evidence.vulnerabilities else {
+        let reason =
+            "no vulnerability report was given (SARIF, npm audit, cargo audit, pip-audit, Trivy)"
+                .to_owned();
+        return (
+            "vulnerabilities",
+            threshold,
+            "no report".into(),
+            GateOutcome::Inconclusive,
+            reason,
+        );
+    };
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let expired: Vec<String> = allowlist
+        .iter()
+        .filter(|a| a.expires < today)
+        .map(|a| format!("`{}` (expired {})", a.id, a.expires))
+        .collect();
+    let allowed = |f: &SecurityFinding| {
+        allowlist
+            .iter()
+            .any(|a| a.expires >= today && (a.id == f.id || f.aliases.contains(&a.id)))
+    };
+    let mut counts = [0u64; 4]; // critical, high, medium, low
+    let mut accepted = 0;
+    for f in findings {
+        if allowed(f) {
+            accepted += 1;
+            continue;
+        }
+        let severity = match (f.severity, unknown_as) {
+            (Severity::Unknown, UnknownAs::Critical) => Severity::Critical,
+            (Severity::Unknown, UnknownAs::High) => Severity::High,
+            (Severity::Unknown, UnknownAs::Medium) => Severity::Medium,
+            (Severity::Unknown, UnknownAs::Low) => Severity::Low,
+            (s, _) => s,
+        };
+        match severity {
+            Severity::Critical => counts[0] += 1,
+            Severity::High => counts[1] += 1,
+            Severity::Medium => counts[2] += 1,
+            Severity::Low => counts[3] += 1,
+            Severity::Unknown | Severity::None => {}
+        }
+    }
+    let accepted_note = if accepted > 0 {
+        format!(" ({accepted} allowlisted)")
+    } else {
+        String::new()
+    };
+    let actual = format!(
+        "{} critical, {} high, {} medium, {} low{accepted_note}",
+        counts[0], counts[1], counts[2], counts[3]
+    );
+    let mut over = Vec::new();
+    if counts[0] > max_critical {
+        over.push(format!("{} critical", counts[0]));
+    }
+    if counts[1] > max_high {
+        over.push(format!("{} high", counts[1]));
+    }
+    if let Some(m) = max_medium.filter(|m| counts[2] > *m) {
+        over.push(format!("{} medium (max {m})", counts[2]));
+    }
+    if !expired.is_empty() {
+        let reason = format!(
+            "allowlist entr{} {}: renew with a new reason or fix it",
+            if expired.len() == 1 { "y" } else { "ies" },
+            expired.join(", ")
+        );
+        return (
+            "vulnerabilities",
+            threshold,
+            actual,
+            GateOutcome::Fail,
+            reason,
+        );
+    }
+    if !over.is_empty() {
+        return (
+            "vulnerabilities",
+            threshold,
+            actual,
+            GateOutcome::Fail,
+            format!("too many: {}", over.join(", ")),
+        );
+    }
+    if evidence.unaudited > 0 {
+        let reason = format!(
+            "{} dependenc{} could not be checked by the scanner",
+            evidence.unaudited,
+            if evidence.unaudited == 1 { "y" } else { "ies" }
+        );
+        return (
+            "vulnerabilities",
+            threshold,
+            actual,
+            GateOutcome::Inconclusive,
+            reason,
+        );
+    }
+    (
+        "vulnerabilities",
+        threshold,
+        actual,
+        GateOutcome::Pass,
+        "within the limits".into(),
+    )
+}
+
+fn code_quality(quality: Option<QualityCounts>, max_errors: u64, max_warnings: u64) -> Judged {
+    let threshold = format!("A rating: ≤ {max_errors} errors, ≤ {max_warnings} warnings");
+    let Some(q) = quality else {
+        return (
+            "code-quality",
+            threshold,
+            "no report".into(),
+            GateOutcome::Inconclusive,
+            "no SARIF report was given".into(),
+        );
+    };
+    let actual = format!(
+        "{} errors, {} warnings, {} notes",
+        q.error, q.warning, q.note
+    );
+    if q.error > max_errors || q.warning > max_warnings {
+        (
+            "code-quality",
+            threshold,
+            actual,
+            GateOutcome::Fail,
+            "below an A rating".into(),
+        )
+    } else {
+        (
+            "code-quality",
+            threshold,
+            actual,
+            GateOutcome::Pass,
+            "A rating".into(),
+        )
+    }
+}
+
+fn performance(p95: Option<f64>, max: f64) -> Judged {
+    let threshold = format!("p95 < {max} ms");
+    let Some(p95) = p95 else {
+        return (
+            "performance",
+            threshold,
+            "no report".into(),
+            GateOutcome::Inconclusive,
+            "no k6 summary was given".into(),
+        );
+    };
+    let actual = format!("p95 {p95:.1} ms");
+    if p95 < max {
+        (
+            "performance",
+            threshold,
+            actual,
+            GateOutcome::Pass,
+            "fast enough".into(),
+        )
+    } else {
+        (
+            "performance",
+            threshold,
+            actual,
+            GateOutcome::Fail,
+            format!("p95 is {:.1} ms over the limit", p95 - max),
+        )
+    }
+}
+
+fn tests(summary: Option<TestSummary>, min_pass_rate: u32, min_tests: u64) -> Judged {
+    let threshold = format!("≥ {min_pass_rate}% pass, ≥ {min_tests} test(s)");
+    let Some(s) = summary else {
+        return (
+            "tests",
+            threshold,
+            "no JUnit report".into(),
+            GateOutcome::Inconclusive,
+            "no test results were given".into(),
+        );
+    };
+    let ran = s.passed + s.failed + s.errors;
+    let actual = format!(
+        "{} passed, {} failed, {} errors, {} skipped of {}",
+        s.passed, s.failed, s.errors, s.skipped, s.tests
+    );
+    if s.tests < min_tests || ran == 0 {
+        let reason = format!(
+            "only {} test(s) reported, {ran} ran; expected at least {min_tests} — did a suite crash or vanish?",
+            s.tests
+        );
+        return (
+            "tests",
+            threshold,
+            actual,
+            GateOutcome::Inconclusive,
+            reason,
+        );
+    }
+    // Integer arithmetic decides: passed / ran ≥ min%.
+    let ok = s.passed * 100 >= u64::from(min_pass_rate) * ran;
+    let reason = if ok {
+        format!("{} of {ran} tests passed", s.passed)
+    } else {
+        format!("{} of {ran} tests failed or errored", s.failed + s.errors)
+    };
+    (
+        "tests",
+        threshold,
+        actual,
+        if ok {
+            GateOutcome::Pass
+        } else {
+            GateOutcome::Fail
+        },
+        reason,
+    )
+}
+
+fn json_number(
+    evidence: &Evidence,
+    file: &str,
+    pointer: &str,
+    min: Option<f64>,
+    max: Option<f64>,
+) -> Judged {
+    let threshold = match (min, max) {
+        (Some(a), Some(b)) => format!("{a} ≤ {file}#{pointer} ≤ {b}"),
+        (Some(a), None) => format!("{file}#{pointer} ≥ {a}"),
+        (None, Some(b)) => format!("{file}#{pointer} ≤ {b}"),
+        (None, None) => format!("{file}#{pointer}"),
+    };
+    let value = match evidence.json_files.get(file) {
+        Some(Ok(doc)) => doc.pointer(pointer).cloned(),
+        Some(Err(e)) => {
+            return (
+                "json-number",
+                threshold,
+                "unreadable".into(),
+                GateOutcome::Inconclusive,
+                e.clone(),
+            );
+        }
+        None => None,
+    };
+    let Some(number) = value.as_ref().and_then(serde_json::Value::as_f64) else {
+        let reason = match value {
+            Some(v) => format!("`{pointer}` in `{file}` is not a number: {v}"),
+            None => format!("`{pointer}` not found in `{file}`"),
+        };
+        return (
+            "json-number",
+            threshold,
+            "no value".into(),
+            GateOutcome::Inconclusive,
+            reason,
+        );
+    };
+    let low = min.is_some_and(|m| number < m);
+    let high = max.is_some_and(|m| number > m);
+    let (outcome, reason) = if low || high {
+        (
+            GateOutcome::Fail,
+            format!(
+                "{number} is {} the limit",
+                if low { "below" } else { "above" }
+            ),
+        )
+    } else {
+        (GateOutcome::Pass, format!("{number} is within the limit"))
+    };
+    (
+        "json-number",
+        threshold,
+        number.to_string(),
+        outcome,
+        reason,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gate::window::ChangeWindow;
+
+    fn spec(id: &str, check: GateCheck) -> GateSpec {
+        GateSpec {
+            id: id.into(),
+            on_fail: OnFail::Block,
+            weight: 1,
+            check,
+        }
+    }
+
+    fn summary(passed: u64, failed: u64, skipped: u64) -> TestSummary {
+        TestSummary {
+            tests: passed + failed + skipped,
+            passed,
+            failed,
+            skipped,
+            ..TestSummary::default()
+        }
+    }
+
+    fn now() -> Timestamp {
+        "2026-11-21T12:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn tests_gate_passes_fails_and_is_inconclusive_without_tests() {
+        let gate = [spec(
+            "t",
+            GateCheck::Tests {
+                min_pass_rate: 100,
+                min_tests: 5,
+            },
+        )];
+        let run = |s: Option<TestSummary>| {
+            let e = Evidence {
+                tests: s,
+                junit_reports: 1,
+                ..Evidence::default()
+            };
+            evaluate(&gate, &e, None, now(), Purpose::Deploy).remove(0)
+        };
+        assert_eq!(run(Some(summary(9, 0, 3))).outcome, GateOutcome::Pass);
+        let failed = run(Some(summary(8, 1, 0)));
+        assert_eq!(failed.outcome, GateOutcome::Fail);
+        assert_eq!(failed.reason, "1 of 9 tests failed or errored");
+        assert_eq!(
+            run(Some(summary(3, 0, 0))).outcome,
+            GateOutcome::Inconclusive,
+            "fewer than min-tests"
+        );
+        assert_eq!(
+            run(Some(summary(0, 0, 7))).outcome,
+            GateOutcome::Inconclusive,
+            "only skips: nothing ran"
+        );
+        assert_eq!(
+            run(None).outcome,
+            GateOutcome::Inconclusive,
+            "zero tests is never a pass"
+        );
+    }
+
+    #[test]
+    fn pass_rate_threshold_is_integer_exact() {
+        let gate = [spec(
+            "t",
+            GateCheck::Tests {
+                min_pass_rate: 95,
+                min_tests: 1,
+            },
+        )];
+        let judge = |p, f| {
+            let e = Evidence {
+                tests: Some(summary(p, f, 0)),
+                junit_reports: 1,
+                ..Evidence::default()
+            };
+            evaluate(&gate, &e, None, now(), Purpose::Deploy)
+                .remove(0)
+                .outcome
+        };
+        assert_eq!(judge(19, 1), GateOutcome::Pass, "exactly 95%");
+        assert_eq!(judge(189, 11), GateOutcome::Fail, "94.5%");
+    }
+
+    #[test]
+    fn completeness_refuses_a_partial_matrix() {
+        let e = Evidence {
+            tests: Some(summary(10, 0, 0)),
+            junit_reports: 3,
+            ..Evidence::default()
+        };
+        let r = evaluate(&default_gates(&e), &e, Some(4), now(), Purpose::Deploy);
+        assert_eq!(r[0].outcome, GateOutcome::Inconclusive);
+        assert!(r[0].reason.contains("only 3 of 4"));
+    }
+
+    #[test]
+    fn change_window_blocks_a_deploy_but_never_a_rollback() {
+        // Saturday noon UTC, window Mon–Fri.
+        let w = ChangeWindow::parse("UTC", &["mon".into(), "fri".into()], None, &[]).unwrap();
+        let gate = [spec("window", GateCheck::ChangeWindow(w))];
+        let deploy = evaluate(&gate, &Evidence::default(), None, now(), Purpose::Deploy).remove(0);
+        assert_eq!(deploy.outcome, GateOutcome::Fail);
+        assert!(deploy.reason.contains("sat is not a change day"));
+        let rollback =
+            evaluate(&gate, &Evidence::default(), None, now(), Purpose::Rollback).remove(0);
+        assert_eq!(rollback.outcome, GateOutcome::Skipped);
+    }
+
+    #[test]
+    fn json_number_compares_and_explains_missing_values() {
+        let mut e = Evidence::default();
+        e.json_files.insert(
+            "perf.json".into(),
+            Ok(serde_json::json!({"p95": 2300.5, "name": "x"})),
+        );
+        let gate = |pointer: &str| {
+            let check = GateCheck::JsonNumber {
+                file: "perf.json".into(),
+                pointer: pointer.into(),
+                min: None,
+                max: Some(2000.0),
+            };
+            evaluate(&[spec("p95", check)], &e, None, now(), Purpose::Deploy).remove(0)
+        };
+        let r = gate("/p95");
+        assert_eq!(
+            (r.outcome, r.actual.as_str()),
+            (GateOutcome::Fail, "2300.5")
+        );
+        assert_eq!(gate("/name").outcome, GateOutcome::Inconclusive);
+        assert!(gate("/nope").reason.contains("not found"));
+    }
+}

@@ -1,0 +1,206 @@
+//! JaCoCo XML reports (`report.dtd` 1.1), read event by event.
+//!
+//! JaCoCo writes `<!DOCTYPE report PUBLIC "-//JACOCO//DTD Report 1.1//EN" "report.dtd">`; the DTD
+//! is never loaded and entity declarations are refused (see [`super::xml`]).
+//!
+//! - Totals: the `<counter type=... missed= covered=>` elements directly under `<report>`, which
+//!   are JaCoCo's own totals. `INSTRUCTION` → instructions, `BRANCH` → branches, `LINE` → lines,
+//!   `METHOD` → functions; `COMPLEXITY` and `CLASS` have no place in the model. JaCoCo omits a
+//!   counter whose total is zero (`XMLFormatter.writeCounters`), so an absent one is 0 of 0.
+//! - Files: `<package name="com/example"><sourcefile name="Foo.java">`, keyed
+//!   `com/example/Foo.java` (relative to a source root such as `src/main/java`), with the
+//!   sourcefile's own counters as its totals.
+//! - Lines: `<line nr mi ci mb cb>`. JaCoCo has no hit counts: a line is covered when at least one
+//!   of its instructions ran, so the stored "hits" is `ci`, the covered instruction count, and
+//!   the line's branches are `cb` of `mb + cb`.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+
+use quick_xml::events::{BytesStart, Event};
+
+use super::input::excerpt;
+use super::model::{Counter, FileCoverage, Tool, Totals};
+use super::native;
+use super::parse::Parsed;
+use super::xml::{Here, XmlReader, attributes, required_number};
+use crate::report::ReportError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Report,
+    Package,
+    Sourcefile,
+    Other,
+}
+
+struct State {
+    scopes: Vec<Scope>,
+    package: String,
+    file: Option<(String, FileCoverage)>,
+    files: BTreeMap<String, FileCoverage>,
+    totals: Totals,
+}
+
+pub(super) fn parse<R: BufRead>(name: &str, reader: R) -> Result<Parsed, ReportError> {
+    let mut xml = XmlReader::new(name, reader);
+    let mut st = State {
+        scopes: Vec::new(),
+        package: String::new(),
+        file: None,
+        files: BTreeMap::new(),
+        totals: zero_totals(),
+    };
+    loop {
+        let (event, here) = xml.next()?;
+        match event {
+            Event::Start(e) => {
+                let scope = start(&e, here, &mut st)?;
+                st.scopes.push(scope);
+            }
+            Event::Empty(e) => {
+                let scope = start(&e, here, &mut st)?;
+                end(&mut st, Some(scope));
+            }
+            Event::End(_) => {
+                let scope = st.scopes.pop();
+                end(&mut st, scope);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    let totals = st.totals;
+    Ok(Parsed {
+        native: native::headline(Tool::Jacoco, &totals, None),
+        totals,
+        files: st.files,
+        tool: Some(Tool::Jacoco),
+        ..Parsed::default()
+    })
+}
+
+/// Handles an opening (or empty) element; returns the scope it opens.
+fn start(e: &BytesStart<'_>, here: Here<'_>, st: &mut State) -> Result<Scope, ReportError> {
+    let element = e.name().0;
+    if st.scopes.is_empty() {
+        if element != "report" {
+            return Err(here.error(format!(
+                "expected the JaCoCo root element `<report>`, found `<{}>`",
+                excerpt(element)
+            )));
+        }
+        return Ok(Scope::Report);
+    }
+    Ok(match element {
+        "package" => {
+            let [package] = attributes(e, ["name"], here)?;
+            st.package = package.map(|p| p.into_owned()).unwrap_or_default();
+            Scope::Package
+        }
+        "sourcefile" if st.scopes.last() == Some(&Scope::Package) => {
+            let [file] = attributes(e, ["name"], here)?;
+            let file = file
+                .filter(|f| !f.is_empty())
+                .ok_or_else(|| here.error("`<sourcefile>` has no `name` attribute"))?;
+            let path = if st.package.is_empty() {
+                file.into_owned()
+            } else {
+                format!("{}/{}", st.package.trim_end_matches('/'), file)
+            };
+            let coverage = FileCoverage {
+                totals: zero_totals(),
+                ..FileCoverage::default()
+            };
+            st.file = Some((path, coverage));
+            Scope::Sourcefile
+        }
+        "line" if st.scopes.last() == Some(&Scope::Sourcefile) => {
+            line(e, here, st)?;
+            Scope::Other
+        }
+        "counter" => {
+            let totals = match st.scopes.last() {
+                Some(Scope::Report) => Some(&mut st.totals),
+                Some(Scope::Sourcefile) => st.file.as_mut().map(|(_, f)| &mut f.totals),
+                _ => None,
+            };
+            if let Some(totals) = totals {
+                counter(e, here, totals)?;
+            }
+            Scope::Other
+        }
+        _ => Scope::Other,
+    })
+}
+
+/// Handles the end of an element of `scope`.
+fn end(st: &mut State, scope: Option<Scope>) {
+    match scope {
+        Some(Scope::Sourcefile) => {
+            if let Some((path, file)) = st.file.take() {
+                st.files.insert(path, file);
+            }
+        }
+        Some(Scope::Package) => st.package.clear(),
+        _ => {}
+    }
+}
+
+/// `<line nr="3" mi="0" ci="3" mb="0" cb="0"/>`.
+fn line(e: &BytesStart<'_>, here: Here<'_>, st: &mut State) -> Result<(), ReportError> {
+    let Some((_, file)) = st.file.as_mut() else {
+        return Ok(());
+    };
+    let [nr, ci, mb, cb] = attributes(e, ["nr", "ci", "mb", "cb"], here)?;
+    let nr = required_number(nr.as_deref(), "line", "nr", here)?;
+    let nr =
+        u32::try_from(nr).map_err(|_| here.error(format!("line number {nr} is out of range")))?;
+    let ci = required_number(ci.as_deref(), "line", "ci", here)?;
+    let mb = required_number(mb.as_deref(), "line", "mb", here)?;
+    let cb = required_number(cb.as_deref(), "line", "cb", here)?;
+    file.lines.insert(nr, ci);
+    let branches = mb.saturating_add(cb);
+    if branches > 0 {
+        file.branches.insert(nr, Counter::new(cb, branches));
+    }
+    Ok(())
+}
+
+/// `<counter type="LINE" missed="3" covered="12"/>` into the matching metric.
+fn counter(e: &BytesStart<'_>, here: Here<'_>, totals: &mut Totals) -> Result<(), ReportError> {
+    let [kind, missed, covered] = attributes(e, ["type", "missed", "covered"], here)?;
+    let missed = required_number(missed.as_deref(), "counter", "missed", here)?;
+    let covered = required_number(covered.as_deref(), "counter", "covered", here)?;
+    let value = Some(Counter::new(covered, covered.saturating_add(missed)));
+    match kind.as_deref() {
+        Some("INSTRUCTION") => totals.instructions = value,
+        Some("BRANCH") => totals.branches = value,
+        Some("LINE") => totals.lines = value,
+        Some("METHOD") => totals.functions = value,
+        Some("COMPLEXITY" | "CLASS") => {}
+        Some(other) => {
+            return Err(here.error(format!(
+                "unknown counter type `{}`; expected INSTRUCTION, BRANCH, LINE, COMPLEXITY, METHOD or CLASS",
+                excerpt(other)
+            )));
+        }
+        None => return Err(here.error("`<counter>` has no `type` attribute")),
+    }
+    Ok(())
+}
+
+/// The four metrics JaCoCo reports, each 0 of 0 until a counter says otherwise.
+fn zero_totals() -> Totals {
+    Totals {
+        lines: Some(Counter::default()),
+        branches: Some(Counter::default()),
+        functions: Some(Counter::default()),
+        instructions: Some(Counter::default()),
+        ..Totals::default()
+    }
+}
+
+#[cfg(test)]
+#[path = "jacoco_tests.rs"]
+mod tests;

@@ -1,0 +1,290 @@
+//! lcov tracefiles (`geninfo(1)` format, lcov 1.x and 2.x), read line by line.
+//!
+//! Records, per `geninfo(1)`:
+//! `SF:<path>` opens a file record and `end_of_record` closes it; `DA:<line>,<count>[,<checksum>]`;
+//! `BRDA:<line>,[<exception>]<block>,<branch>,<taken>` with `-` for a branch never reached;
+//! `BRF`/`BRH`, `LF`/`LH`, `FNF`/`FNH` summaries; `FN:<line>[,<end line>],<name>` with
+//! `FNDA:<count>,<name>`, and lcov 2.2's `FNL:<index>,<line>[,<end line>]` with
+//! `FNA:<index>,<count>,<name>`. `TN`, `VER` and any other upper-case record are ignored.
+//!
+//! Totals are the summary lines of each record, as lcov writes them; only where a record has no
+//! summary are they counted from its `DA`/`BRDA`/`FN` lines. A file with several records (one per
+//! test name) is merged by line and its totals recomputed, since adding the summaries would count
+//! its lines twice.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::BufRead;
+
+use super::input::{Lines, excerpt, malformed};
+use super::merge::absorb;
+use super::model::{Counter, FileCoverage, Totals};
+use super::parse::Parsed;
+use crate::report::{Position, ReportError};
+
+pub(super) fn parse<R: BufRead>(name: &str, reader: R) -> Result<Parsed, ReportError> {
+    let mut lines = Lines::new(name, reader);
+    let mut files: BTreeMap<String, FileCoverage> = BTreeMap::new();
+    let mut record: Option<Record> = None;
+    let mut records = 0u64;
+    while let Some(current) = lines.next_line()? {
+        let line = current.text;
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if line == "end_of_record" {
+            let Some(done) = record.take() else {
+                return Err(current
+                    .error("`end_of_record` without an open record; expected `SF:<path>` first"));
+            };
+            let (path, file) = done.finish().map_err(|m| current.error(m))?;
+            records += 1;
+            match files.get_mut(&path) {
+                Some(existing) => absorb(existing, file, false).map_err(|m| current.error(m))?,
+                None => {
+                    files.insert(path, file);
+                }
+            }
+            continue;
+        }
+        let Some((key, value)) = line.split_once(':').filter(|(k, _)| is_record_key(k)) else {
+            return Err(current.error(format!(
+                "expected an lcov record such as `SF:<path>`, `DA:<line>,<count>` or \
+                 `end_of_record`, found `{}`",
+                excerpt(line)
+            )));
+        };
+        match key {
+            "SF" => {
+                if let Some(open) = &record {
+                    return Err(current.error(format!(
+                        "expected `end_of_record` before a new `SF:`; the record for `{}` is not closed",
+                        excerpt(&open.path)
+                    )));
+                }
+                if value.is_empty() {
+                    return Err(current.error("expected `SF:<path>`, found an empty path"));
+                }
+                record = Some(Record::new(value));
+            }
+            "DA" | "BRDA" | "FN" | "FNDA" | "FNL" | "FNA" | "LF" | "LH" | "BRF" | "BRH" | "FNF"
+            | "FNH" => {
+                let Some(open) = record.as_mut() else {
+                    return Err(current.error(format!(
+                        "`{key}:` outside a record; expected `SF:<path>` first"
+                    )));
+                };
+                if open.apply(key, value).is_none() {
+                    return Err(current.error(format!(
+                        "expected `{}`, found `{}`",
+                        syntax(key),
+                        excerpt(line)
+                    )));
+                }
+            }
+            // TN (test name), VER (source version) and records of newer lcov versions.
+            _ => {}
+        }
+    }
+    if let Some(open) = record {
+        return Err(malformed(
+            name,
+            Position::line(lines.line_number()),
+            format!(
+                "the file ends inside the record for `{}`; expected `end_of_record` (is the file truncated?)",
+                excerpt(&open.path)
+            ),
+        ));
+    }
+    if records == 0 {
+        return Err(malformed(
+            name,
+            Position::NONE,
+            "no `SF:` records; expected an lcov tracefile",
+        ));
+    }
+    let totals = files
+        .values()
+        .fold(Totals::default(), |acc, f| acc.add(&f.totals));
+    Ok(Parsed {
+        totals,
+        files,
+        ..Parsed::default()
+    })
+}
+
+/// `KEY` of a `KEY:value` record: an upper-case letter, then upper-case letters, digits, `_`.
+fn is_record_key(key: &str) -> bool {
+    let mut bytes = key.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_uppercase())
+        && bytes.all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// The syntax of a record, for "expected ..." messages.
+fn syntax(key: &str) -> &'static str {
+    match key {
+        "DA" => "DA:<line>,<count>",
+        "BRDA" => "BRDA:<line>,<block>,<branch>,<taken>",
+        "FN" => "FN:<line>[,<end line>],<name>",
+        "FNDA" => "FNDA:<count>,<name>",
+        "FNL" => "FNL:<index>,<line>[,<end line>]",
+        "FNA" => "FNA:<index>,<count>,<name>",
+        "LF" => "LF:<number of lines>",
+        "LH" => "LH:<number of lines hit>",
+        "BRF" => "BRF:<number of branches>",
+        "BRH" => "BRH:<number of branches taken>",
+        "FNF" => "FNF:<number of functions>",
+        "FNH" => "FNH:<number of functions hit>",
+        _ => "<KEY>:<value>",
+    }
+}
+
+/// A non-negative decimal number, digits only.
+fn num<T: std::str::FromStr>(s: &str) -> Option<T> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// One `SF:` ... `end_of_record` record being read.
+struct Record {
+    path: String,
+    lines: Vec<(u32, u64)>,
+    /// `(line, taken)` per `BRDA`.
+    branches: Vec<(u32, u64)>,
+    /// `FN`/`FNDA` functions by name → summed hits.
+    functions: HashMap<String, u64>,
+    /// lcov 2.2 `FNL`/`FNA` functions by index → summed alias hits.
+    indexed: HashMap<u32, u64>,
+    lf: Option<u64>,
+    lh: Option<u64>,
+    brf: Option<u64>,
+    brh: Option<u64>,
+    fnf: Option<u64>,
+    fnh: Option<u64>,
+}
+
+impl Record {
+    fn new(path: &str) -> Self {
+        Record {
+            path: path.to_owned(),
+            lines: Vec::new(),
+            branches: Vec::new(),
+            functions: HashMap::new(),
+            indexed: HashMap::new(),
+            lf: None,
+            lh: None,
+            brf: None,
+            brh: None,
+            fnf: None,
+            fnh: None,
+        }
+    }
+
+    /// Applies one record line; `None` when its value does not match the record's syntax.
+    fn apply(&mut self, key: &str, value: &str) -> Option<()> {
+        match key {
+            "DA" => {
+                let mut parts = value.splitn(3, ',');
+                let line = num(parts.next()?)?;
+                let count = num(parts.next()?)?;
+                self.lines.push((line, count));
+            }
+            "BRDA" => {
+                let (line, rest) = value.split_once(',')?;
+                let (block_branch, taken) = rest.rsplit_once(',')?;
+                // The branch id may be any text in lcov 2.x, but the block must be there.
+                block_branch.split_once(',')?;
+                let taken = if taken == "-" { 0 } else { num(taken)? };
+                self.branches.push((num(line)?, taken));
+            }
+            "FN" => {
+                let (line, rest) = value.split_once(',')?;
+                num::<u32>(line)?;
+                let name = match rest.split_once(',') {
+                    Some((end, name)) if num::<u32>(end).is_some() => name,
+                    _ => rest,
+                };
+                if name.is_empty() {
+                    return None;
+                }
+                self.functions.entry(name.to_owned()).or_insert(0);
+            }
+            "FNDA" => {
+                let (count, name) = value.split_once(',')?;
+                let count: u64 = num(count)?;
+                if name.is_empty() {
+                    return None;
+                }
+                let hits = self.functions.entry(name.to_owned()).or_insert(0);
+                *hits = hits.saturating_add(count);
+            }
+            "FNL" => {
+                let mut parts = value.splitn(3, ',');
+                let index = num(parts.next()?)?;
+                num::<u32>(parts.next()?)?;
+                self.indexed.entry(index).or_insert(0);
+            }
+            "FNA" => {
+                let mut parts = value.splitn(3, ',');
+                let index = num(parts.next()?)?;
+                let count: u64 = num(parts.next()?)?;
+                parts.next().filter(|n| !n.is_empty())?;
+                let hits = self.indexed.entry(index).or_insert(0);
+                *hits = hits.saturating_add(count);
+            }
+            "LF" => self.lf = Some(num(value)?),
+            "LH" => self.lh = Some(num(value)?),
+            "BRF" => self.brf = Some(num(value)?),
+            "BRH" => self.brh = Some(num(value)?),
+            "FNF" => self.fnf = Some(num(value)?),
+            "FNH" => self.fnh = Some(num(value)?),
+            _ => {}
+        }
+        Some(())
+    }
+
+    /// The file's coverage, or a message when a summary contradicts itself.
+    fn finish(mut self) -> Result<(String, FileCoverage), String> {
+        let mut file = FileCoverage::default();
+        self.lines.sort_unstable_by_key(|&(line, _)| line);
+        for (line, hits) in self.lines {
+            let slot = file.lines.entry(line).or_insert(0);
+            *slot = slot.saturating_add(hits);
+        }
+        for (line, taken) in self.branches {
+            let slot = file.branches.entry(line).or_default();
+            *slot = *slot + Counter::new(u64::from(taken > 0), 1);
+        }
+        let summary = |found: Option<u64>, hit: Option<u64>, what: &str| match (found, hit) {
+            (Some(found), Some(hit)) if hit > found => Err(format!(
+                "the record for `{}` says {hit} {what} hit of {found}",
+                excerpt(&self.path)
+            )),
+            (Some(found), Some(hit)) => Ok(Some(Counter::new(hit, found))),
+            _ => Ok(None),
+        };
+        let lines = summary(self.lf, self.lh, "lines")?;
+        let branches = summary(self.brf, self.brh, "branches")?;
+        let functions = summary(self.fnf, self.fnh, "functions")?;
+        let fn_total = (self.functions.len() + self.indexed.len()) as u64;
+        let fn_hit = self
+            .functions
+            .values()
+            .chain(self.indexed.values())
+            .filter(|&&h| h > 0);
+        file.totals = Totals {
+            lines: lines.or(Some(file.line_counter())),
+            branches: branches.or((!file.branches.is_empty()).then(|| file.branch_counter())),
+            functions: functions
+                .or((fn_total > 0).then(|| Counter::new(fn_hit.count() as u64, fn_total))),
+            ..Totals::default()
+        };
+        Ok((self.path, file))
+    }
+}
+
+#[cfg(test)]
+#[path = "lcov_tests.rs"]
+mod tests;

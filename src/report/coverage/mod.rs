@@ -1,0 +1,39 @@
+//! Coverage reports: one streaming parser per format, all producing the same normalized model,
+//! plus format detection, each tool's own headline figure, and merging.
+//!
+//! ```no_run
+//! use decoder_ops::report::coverage::{merge, parse_file};
+//!
+//! let report = parse_file("coverage/lcov.info".as_ref(), None)?;
+//! println!("{:?} of lines covered", report.totals.lines);
+//! let coverage = merge(vec![report])?;
+//! # Ok::<(), decoder_ops::report::ReportError>(())
+//! ```
+
+mod cobertura;
+mod coveragepy_json;
+mod detect;
+mod go;
+mod input;
+mod istanbul;
+mod jacoco;
+mod json;
+mod lcov;
+mod llvm_json;
+mod llvm_lines;
+mod merge;
+mod model;
+pub mod native;
+mod parse;
+mod xml;
+
+pub use detect::detect;
+pub use merge::merge;
+pub use model::{
+    Block, Counter, Coverage, CoverageReport, FileCoverage, Format, GoMode, Metric, Native,
+    ReportSource, Tool, Totals, UnknownFormatName,
+};
+pub use parse::{parse_file, parse_reader};
+
+#[cfg(test)]
+mod fixture_tests;

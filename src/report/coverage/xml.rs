@@ -1,0 +1,274 @@
+//! Safe, streaming XML reading shared by the Cobertura and JaCoCo parsers.
+//!
+//! - Event by event (quick-xml over `BufRead`), never a DOM: memory stays flat on 50 MB reports.
+//! - No DTD is ever loaded (quick-xml has no network or file access) and no entity is ever
+//!   expanded beyond the five predefined ones and character references: a DOCTYPE that declares
+//!   entities is refused outright, so entity-expansion bombs ("billion laughs") fail fast.
+//! - Each event is capped at [`MAX_EVENT`] bytes and nesting at [`MAX_DEPTH`], so a giant
+//!   attribute or pathological nesting is an error, not an allocation.
+//! - Errors carry the line and column where the offending markup starts; a file that ends with
+//!   elements still open is reported as truncated.
+
+use std::borrow::Cow;
+use std::io::{self, BufRead};
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::{Reader, XmlVersion};
+
+use super::input::{malformed, read_error};
+use crate::report::{Position, ReportError};
+
+/// Longest accepted single piece of markup or text.
+pub const MAX_EVENT: u64 = 4 * 1024 * 1024;
+/// Deepest accepted element nesting (real reports nest under 20 deep).
+pub const MAX_DEPTH: u32 = 1000;
+
+/// The report name and the position of the event just read, for error messages.
+#[derive(Debug, Clone, Copy)]
+pub struct Here<'n> {
+    pub name: &'n str,
+    pub at: Position,
+}
+
+impl Here<'_> {
+    pub fn error(self, message: impl Into<String>) -> ReportError {
+        malformed(self.name, self.at, message)
+    }
+}
+
+/// Counts lines and columns of the bytes quick-xml consumes, and caps each event's size.
+struct Tracked<R> {
+    inner: R,
+    line: u64,
+    column: u64,
+    since_mark: u64,
+    overflow: bool,
+}
+
+impl<R: BufRead> io::Read for Tracked<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = {
+            let buf = self.fill_buf()?;
+            let n = buf.len().min(out.len());
+            out[..n].copy_from_slice(&buf[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Tracked<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.since_mark > MAX_EVENT {
+            self.overflow = true;
+            return Err(io::Error::other("XML event too large"));
+        }
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        if amt == 0 {
+            return;
+        }
+        if let Ok(buf) = self.inner.fill_buf() {
+            let done = &buf[..amt.min(buf.len())];
+            match done.iter().rposition(|&b| b == b'\n') {
+                Some(last) => {
+                    let newlines = done.iter().filter(|&&b| b == b'\n').count() as u64;
+                    self.line += newlines;
+                    self.column = (done.len() - last) as u64;
+                }
+                None => self.column += done.len() as u64,
+            }
+        }
+        self.since_mark = self.since_mark.saturating_add(amt as u64);
+        self.inner.consume(amt);
+    }
+}
+
+/// A pull reader of XML events with the safety rules of this module.
+pub struct XmlReader<'n, R> {
+    reader: Reader<Tracked<R>>,
+    buf: Vec<u8>,
+    name: &'n str,
+    depth: u32,
+    root: Option<String>,
+    root_closed: bool,
+}
+
+impl<'n, R: BufRead> XmlReader<'n, R> {
+    pub fn new(name: &'n str, inner: R) -> Self {
+        let mut reader = Reader::from_reader(Tracked {
+            inner,
+            line: 1,
+            column: 1,
+            since_mark: 0,
+            overflow: false,
+        });
+        let config = reader.config_mut();
+        config.check_end_names = true;
+        config.check_comments = true;
+        config.expand_empty_elements = false;
+        XmlReader {
+            reader,
+            buf: Vec::with_capacity(1024),
+            name,
+            depth: 0,
+            root: None,
+            root_closed: false,
+        }
+    }
+
+    /// The next event and where it starts. `Eof` comes only after the root element was closed.
+    pub fn next(&mut self) -> Result<(Event<'_>, Here<'n>), ReportError> {
+        {
+            let tracked = self.reader.get_mut();
+            let here = Here {
+                name: self.name,
+                at: Position::line_column(tracked.line, tracked.column),
+            };
+            tracked.since_mark = 0;
+            self.buf.clear();
+            let event = match self.reader.read_event_into(&mut self.buf) {
+                Ok(event) => event,
+                Err(err) => return Err(xml_error(self.name, here, err, &self.reader)),
+            };
+            match &event {
+                Event::Start(e) | Event::Empty(e) => {
+                    if self.root_closed {
+                        return Err(here.error(format!(
+                            "unexpected `<{}>` after the root element was closed",
+                            e.name().0
+                        )));
+                    }
+                    if self.root.is_none() {
+                        self.root = Some(e.name().0.to_owned());
+                    }
+                    if matches!(event, Event::Start(_)) {
+                        self.depth += 1;
+                        if self.depth > MAX_DEPTH {
+                            return Err(here
+                                .error(format!("elements are nested more than {MAX_DEPTH} deep")));
+                        }
+                    } else if self.depth == 0 {
+                        self.root_closed = true;
+                    }
+                }
+                Event::End(_) => {
+                    self.depth = self.depth.saturating_sub(1);
+                    self.root_closed = self.depth == 0;
+                }
+                Event::Text(t)
+                    if (self.root.is_none() || self.root_closed) && !t.trim().is_empty() =>
+                {
+                    return Err(here.error("text outside the root element; expected XML markup"));
+                }
+                Event::DocType(doctype) if doctype.contains("<!ENTITY") => {
+                    return Err(here.error(
+                        "the DOCTYPE declares entities; entity declarations are refused (a \
+                         coverage report never needs them, and they allow entity-expansion \
+                         attacks)",
+                    ));
+                }
+                Event::GeneralRef(r) => {
+                    let known = r.is_char_ref()
+                        || quick_xml::escape::resolve_predefined_entity(r).is_some();
+                    if !known {
+                        return Err(here.error(format!(
+                            "reference to the undefined entity `&{};`; only the predefined \
+                             XML entities are accepted",
+                            &**r
+                        )));
+                    }
+                }
+                Event::Eof => {
+                    if self.depth > 0 {
+                        return Err(here.error(format!(
+                            "the file ends inside `<{}>`; expected its closing tag (is the file truncated?)",
+                            self.root.as_deref().unwrap_or_default()
+                        )));
+                    }
+                    if self.root.is_none() {
+                        return Err(here.error("no XML element found; expected a coverage report"));
+                    }
+                }
+                _ => {}
+            }
+            Ok((event, here))
+        }
+    }
+}
+
+fn xml_error<R>(
+    name: &str,
+    here: Here<'_>,
+    err: quick_xml::Error,
+    reader: &Reader<Tracked<R>>,
+) -> ReportError {
+    match err {
+        quick_xml::Error::Io(_) if reader.get_ref().overflow => here.error(format!(
+            "a single XML tag or text is longer than {} MiB; this is not a coverage report",
+            MAX_EVENT / (1024 * 1024)
+        )),
+        quick_xml::Error::Io(io) => read_error(name, io::Error::new(io.kind(), io.to_string())),
+        quick_xml::Error::Encoding(_) => here
+            .error("invalid UTF-8; expected a UTF-8 encoded XML report (is this a binary file?)"),
+        other => here.error(format!("malformed XML: {other}")),
+    }
+}
+
+/// The values of `keys` on element `e` (absent ones are `None`), with predefined entities and
+/// character references resolved. Unknown entities and malformed attributes are errors.
+pub fn attributes<'a, const N: usize>(
+    e: &'a BytesStart<'_>,
+    keys: [&str; N],
+    here: Here<'_>,
+) -> Result<[Option<Cow<'a, str>>; N], ReportError> {
+    let mut out = [const { None }; N];
+    for attr in e.attributes() {
+        let attr = attr.map_err(|err| {
+            here.error(format!("malformed attribute in `<{}>`: {err}", e.name().0))
+        })?;
+        if let Some(i) = keys.iter().position(|k| *k == attr.key.0) {
+            let value = attr
+                .normalized_value(XmlVersion::Implicit1_0)
+                .map_err(|err| {
+                    here.error(format!(
+                        "attribute `{}` of `<{}>`: {err}",
+                        keys[i],
+                        e.name().0
+                    ))
+                })?;
+            out[i] = Some(value);
+        }
+    }
+    Ok(out)
+}
+
+/// A required non-negative integer attribute.
+pub fn required_number(
+    value: Option<&str>,
+    element: &str,
+    key: &str,
+    here: Here<'_>,
+) -> Result<u64, ReportError> {
+    match value {
+        Some(v) => number(v, element, key, here),
+        None => Err(here.error(format!("`<{element}>` has no `{key}` attribute"))),
+    }
+}
+
+/// A non-negative integer attribute value.
+pub fn number(value: &str, element: &str, key: &str, here: Here<'_>) -> Result<u64, ReportError> {
+    let v = value.trim();
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(n) = v.parse() {
+            return Ok(n);
+        }
+    }
+    Err(here.error(format!(
+        "expected a non-negative integer in `{key}` of `<{element}>`, found `{}`",
+        super::input::excerpt(value)
+    )))
+}

@@ -1,0 +1,171 @@
+//! The JUnit reader against real runner output (tests/fixtures/junit/, each folder's README
+//! says which tool and command made it and what the tool printed) and against bad input.
+
+use super::*;
+
+fn fixture(rel: &str) -> JunitReport {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/junit")
+        .join(rel);
+    parse_file(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn parse(text: &str) -> Result<JunitReport, JunitError> {
+    parse_reader("t.xml", text.as_bytes())
+}
+
+#[test]
+fn pytest_both_families_match_what_pytest_printed() {
+    // pytest: "2 failed, 7 passed, 2 skipped, 1 xfailed, 1 xpassed, 2 errors". In the XML the
+    // xfail is a skip of type pytest.xfail, the xpass a pass, and the test whose teardown failed
+    // an error (README: 14 testcases).
+    for file in ["pytest/junit-xunit1.xml", "pytest/junit-xunit2.xml"] {
+        let r = fixture(file);
+        let s = r.summary;
+        assert_eq!(
+            (s.tests, s.failed, s.errors, s.skipped, s.xfailed),
+            (14, 2, 2, 3, 1),
+            "{file}"
+        );
+        assert_eq!(s.skipped - s.xfailed, 2, "pytest's own `2 skipped`");
+        assert_eq!(s.passed, 7, "6 passes and the xpass");
+        assert_eq!(s.flaky, 0);
+    }
+    let xunit1 = fixture("pytest/junit-xunit1.xml");
+    assert!(
+        xunit1.cases.iter().all(|c| c.file.is_some()),
+        "xunit1 carries file="
+    );
+}
+
+#[test]
+fn nextest_retries_are_one_failure_and_one_flaky_pass() {
+    // nextest: "6 tests run: 5 passed (1 flaky), 1 failed, 1 skipped"; the skipped (ignored)
+    // test is not in the XML at all.
+    let r = fixture("nextest/junit.xml");
+    let s = r.summary;
+    assert_eq!(
+        (s.tests, s.passed, s.failed, s.errors, s.flaky),
+        (6, 5, 1, 0, 1)
+    );
+    let failing: Vec<_> = r.failing().collect();
+    assert_eq!(failing.len(), 1);
+    assert_eq!(failing[0].reruns, 2, "two rerunFailure attempts");
+}
+
+#[test]
+fn node_test_runner_nested_suites_and_todo() {
+    // node --test: "tests 7, pass 4, fail 1, skipped 1, todo 1"; suite attributes are not totals.
+    let s = fixture("node-test/junit.xml").summary;
+    assert_eq!(
+        (s.tests, s.passed, s.failed, s.skipped - s.todo, s.todo),
+        (7, 4, 1, 1, 1)
+    );
+}
+
+#[test]
+fn jest_junit_counts_every_testcase() {
+    // jest: "1 failed, 1 skipped, 1 todo, 3 passed, 6 total"; jest-junit writes the todo as a
+    // plain testcase (README), so it reads as a pass: 4 passed.
+    let s = fixture("jest/junit.xml").summary;
+    assert_eq!((s.tests, s.failed, s.skipped, s.passed), (6, 1, 1, 4));
+}
+
+#[test]
+fn gotestsum_subtests_and_skips() {
+    // gotestsum: "DONE 9 tests, 1 skipped, 2 failures".
+    let s = fixture("gotestsum/junit.xml").summary;
+    assert_eq!((s.tests, s.skipped, s.failed), (9, 1, 2));
+}
+
+#[test]
+fn reruns_reported_twice_count_once_and_flaky() {
+    let r = parse(
+        r#"<testsuites><testsuite name="pkg">
+        <testcase classname="pkg" name="TestA"><failure message="boom"/></testcase>
+        <testcase classname="pkg" name="TestB"/>
+        <testcase classname="pkg" name="TestA"/>
+        </testsuite></testsuites>"#,
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            r.summary.tests,
+            r.summary.passed,
+            r.summary.flaky,
+            r.duplicates
+        ),
+        (2, 2, 1, 1)
+    );
+    assert_eq!(r.cases[0].reruns, 1);
+}
+
+#[test]
+fn failure_text_becomes_the_message_when_there_is_no_attribute() {
+    let r = parse("<testsuite name=\"s\"><testcase name=\"t\"><failure>expected &lt;1&gt; got 2</failure></testcase></testsuite>").unwrap();
+    assert_eq!(r.cases[0].message.as_deref(), Some("expected <1> got 2"));
+    assert_eq!(r.cases[0].suite, "s");
+}
+
+#[test]
+fn zero_tests_is_an_empty_summary_not_an_error() {
+    let r = parse("<testsuites/>").unwrap();
+    assert_eq!(r.summary, TestSummary::default());
+}
+
+#[test]
+fn bad_input_is_a_located_error() {
+    let truncated = parse("<testsuites>\n  <testsuite name=\"a\">\n    <testcase name=\"x\">")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        truncated.starts_with("JUnit report `t.xml`: line 3"),
+        "{truncated}"
+    );
+    let mismatched = parse("<testsuites>\n<testsuite name=\"a\">\n</testsuites>")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        mismatched.contains("line 3") && mismatched.contains("malformed XML"),
+        "{mismatched}"
+    );
+    let not_junit = parse("<html><body>502 Bad Gateway</body></html>")
+        .unwrap_err()
+        .to_string();
+    assert!(not_junit.contains("not a JUnit XML report"), "{not_junit}");
+    let nameless = parse("<testsuite>\n<testcase classname=\"c\"/>\n</testsuite>")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        nameless.contains("line 2") && nameless.contains("without a `name`"),
+        "{nameless}"
+    );
+    let garbage = parse_reader("bin.xml", &[0xff, 0xfe, 0x00, 0x3c, 0x00][..])
+        .unwrap_err()
+        .to_string();
+    assert!(garbage.starts_with("JUnit report `bin.xml`"), "{garbage}");
+    assert!(parse("").is_err(), "an empty file is not a report");
+}
+
+#[test]
+fn entity_expansion_bombs_are_refused() {
+    let bomb = r#"<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<testsuite name="&lol2;"><testcase name="a"><failure>&lol2;</failure></testcase></testsuite>"#;
+    let err = parse(bomb).unwrap_err().to_string();
+    assert!(err.contains("declares entities"), "{err}");
+    let undeclared = parse(
+        "<testsuite name=\"s\"><testcase name=\"t\"><failure>&lol;</failure></testcase></testsuite>",
+    );
+    assert!(undeclared.is_err());
+}
+
+#[test]
+fn a_ten_megabyte_line_is_read_with_bounded_message() {
+    let big = format!(
+        "<testsuite name=\"s\"><testcase name=\"t\"><failure>{}</failure></testcase></testsuite>",
+        "x".repeat(10 << 20)
+    );
+    let r = parse(&big).unwrap();
+    assert!(r.cases[0].message.as_ref().unwrap().len() <= MESSAGE_MAX + 3);
+}

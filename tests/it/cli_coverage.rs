@@ -1,0 +1,296 @@
+//! `decoder-ops coverage-check` end to end: real-tool reports (tests/fixtures/coverage/, each
+//! README gives what the tool printed), patch coverage on real git repositories, gates.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::cli::{Bin, read, repo_file};
+
+fn fixture(rel: &str) -> std::path::PathBuf {
+    repo_file(&format!("tests/fixtures/coverage/{rel}"))
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&read(path)).unwrap_or_else(|e| panic!("{e}: {}", read(path)))
+}
+
+#[test]
+fn native_headlines_equal_what_each_tool_printed() {
+    // (report, the tool's own percent as printed in the fixture README)
+    let cases = [
+        ("coveragepy/branch/coverage.json", "66"), // coverage report: TOTAL 60 20 28 6 66%
+        ("go/cover-coverpkg.out", "80.9"),         // go tool cover -func: total 80.9%
+        ("jacoco/jacoco.xml", "72"),               // JaCoCo HTML: instructions 72%
+    ];
+    for (report, printed) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let result = dir.path().join("r.json");
+        Bin::new()
+            .args(["coverage-check", "--json"])
+            .arg_path(&result)
+            .arg_path(&fixture(report))
+            .run()
+            .expect_code(0);
+        let v = json(&result);
+        assert_eq!(v["native"]["percent"], printed, "{report}: {v:#}");
+        assert_eq!(v["schema"], "decoder-ops/coverage-check/v1");
+    }
+}
+
+#[test]
+fn thresholds_use_exact_integer_comparison_and_go_defaults_to_statements() {
+    // Go -coverpkg: 38 of 47 statements after merging duplicate blocks (80.85%).
+    let run = Bin::new()
+        .args(["coverage-check", "--min", "80.85"])
+        .arg_path(&fixture("go/cover-coverpkg.out"))
+        .run();
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("coverage (statements): 80.85%"),
+        "{}",
+        run.stdout
+    );
+    Bin::new()
+        .args(["coverage-check", "--min", "80.86"])
+        .arg_path(&fixture("go/cover-coverpkg.out"))
+        .run()
+        .expect_code(1);
+}
+
+#[test]
+fn per_file_minimum_names_the_files_below_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let result = dir.path().join("r.json");
+    let run = Bin::new()
+        .args(["coverage-check", "--min-file", "50", "--json"])
+        .arg_path(&result)
+        .arg_path(&fixture("coveragepy/branch/coverage.json"))
+        .run();
+    run.expect_code(1);
+    let v = json(&result);
+    let failing: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["verdict"] == "fail")
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(failing.len(), 1, "{failing:?}");
+    assert!(failing[0].ends_with("pyshop/cli.py"), "{failing:?}");
+}
+
+#[test]
+fn zero_measured_lines_is_inconclusive_not_100_percent() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.info");
+    std::fs::write(&empty, "TN:\nSF:src/a.rs\nend_of_record\n").unwrap();
+    let run = Bin::new()
+        .args(["coverage-check", "--min", "80"])
+        .arg_path(&empty)
+        .run();
+    run.expect_code(4);
+    assert!(run.stdout.contains("nothing to judge"), "{}", run.stdout);
+}
+
+fn git(repo: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.invalid",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A repository with `src/calc.py` on main and a feature branch that adds lines 4–6.
+fn repo_with_change() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    git(r, &["init", "-q", "-b", "main"]);
+    std::fs::create_dir_all(r.join("src")).unwrap();
+    std::fs::write(
+        r.join("src/calc.py"),
+        "def add(a, b):\n    return a + b\n\n",
+    )
+    .unwrap();
+    git(r, &["add", "."]);
+    git(r, &["commit", "-qm", "base"]);
+    git(r, &["checkout", "-qb", "feature"]);
+    std::fs::write(
+        r.join("src/calc.py"),
+        "def add(a, b):\n    return a + b\n\ndef sub(a, b):\n    if a < b:\n        return 0\n",
+    )
+    .unwrap();
+    git(r, &["commit", "-qam", "sub"]);
+    dir
+}
+
+#[test]
+fn patch_coverage_from_the_merge_base_with_annotations_on_uncovered_lines() {
+    let dir = repo_with_change();
+    let r = dir.path();
+    // The report names the file by its absolute CI path; it resolves to src/calc.py.
+    let abs = r.join("src/calc.py");
+    std::fs::write(
+        r.join("lcov.info"),
+        format!(
+            "SF:{}\nDA:1,1\nDA:2,1\nDA:4,1\nDA:5,1\nDA:6,0\nLF:5\nLH:4\nend_of_record\n",
+            abs.display()
+        ),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let result = out.path().join("r.json");
+    let run = Bin::new()
+        .current_dir(r)
+        .in_actions(out.path())
+        .env("GITHUB_WORKSPACE", r)
+        .args([
+            "coverage-check",
+            "lcov.info",
+            "--base",
+            "main",
+            "--min-patch",
+            "70",
+            "--json",
+        ])
+        .arg_path(&result)
+        .run();
+    run.expect_code(1);
+    let v = json(&result);
+    assert_eq!(
+        (
+            v["patch"]["covered"].as_u64(),
+            v["patch"]["measured"].as_u64()
+        ),
+        (Some(2), Some(3)),
+        "{v:#}"
+    );
+    assert_eq!(v["patch"]["percent"], "66.66");
+    assert!(
+        run.stdout
+            .contains("::warning file=src/calc.py,line=6,endLine=6,title=uncovered change::"),
+        "{}",
+        run.stdout
+    );
+    assert!(read(&out.path().join("summary")).contains("| `src/calc.py` | 6 |"));
+    assert!(read(&out.path().join("output")).contains("patch-coverage<<"));
+}
+
+#[test]
+fn changed_sources_the_report_does_not_measure_are_inconclusive() {
+    // diff-cover's silent pass: the report's paths match nothing in the change.
+    let dir = repo_with_change();
+    let r = dir.path();
+    std::fs::write(
+        r.join("lcov.info"),
+        "SF:/elsewhere/other.py\nDA:1,1\nLF:1\nLH:1\nend_of_record\n",
+    )
+    .unwrap();
+    let run = Bin::new()
+        .current_dir(r)
+        .args([
+            "coverage-check",
+            "lcov.info",
+            "--base",
+            "main",
+            "--min-patch",
+            "80",
+        ])
+        .run();
+    run.expect_code(4);
+    assert!(
+        run.stdout
+            .contains("changed source files have no measured lines")
+            && run.stdout.contains("src/calc.py"),
+        "{}",
+        run.stdout
+    );
+    Bin::new()
+        .current_dir(r)
+        .args([
+            "coverage-check",
+            "lcov.info",
+            "--base",
+            "main",
+            "--allow-unmeasured",
+            "--min",
+            "50",
+        ])
+        .run()
+        .expect_code(0);
+}
+
+#[test]
+fn a_base_missing_from_a_shallow_clone_is_explained() {
+    let dir = repo_with_change();
+    std::fs::write(
+        dir.path().join("lcov.info"),
+        "SF:src/calc.py\nDA:1,1\nend_of_record\n",
+    )
+    .unwrap();
+    let run = Bin::new()
+        .current_dir(dir.path())
+        .args(["coverage-check", "lcov.info", "--base", "origin/main"])
+        .run();
+    run.expect_code(2);
+    assert!(run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
+}
+
+#[test]
+fn baseline_drop_is_measured_in_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = dir.path().join("before.json");
+    Bin::new()
+        .args(["coverage-check", "--json"])
+        .arg_path(&before)
+        .arg_path(&fixture("c8/lcov.info"))
+        .run()
+        .expect_code(0);
+    // c8 75.29% lines vs nyc 61.76% on the other sample: a drop of 13.53 points.
+    let run = Bin::new()
+        .args(["coverage-check", "--max-drop", "5", "--baseline"])
+        .arg_path(&before)
+        .arg_path(&fixture("nyc/lcov.info"))
+        .run();
+    run.expect_code(1);
+    assert!(run.stdout.contains("-13.53 points"), "{}", run.stdout);
+}
+
+#[test]
+fn bad_reports_are_exit_2_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("lcov.info");
+    std::fs::write(&bad, "SF:a.rs\nDA:x,1\nend_of_record\n").unwrap();
+    let run = Bin::new().args(["coverage-check"]).arg_path(&bad).run();
+    run.expect_code(2);
+    assert!(run.stderr.contains("lcov.info`: line 2"), "{}", run.stderr);
+    let garbage = dir.path().join("garbage.bin");
+    std::fs::write(&garbage, [0u8, 159, 146, 150, 255, 0, 1]).unwrap();
+    Bin::new()
+        .args(["coverage-check"])
+        .arg_path(&garbage)
+        .run()
+        .expect_code(2);
+    let run = Bin::new()
+        .args(["coverage-check", "--format", "jacoco"])
+        .arg_path(&fixture("c8/lcov.info"))
+        .run();
+    run.expect_code(2);
+    Bin::new()
+        .args(["coverage-check", "--min", "101", "x"])
+        .run()
+        .expect_code(2);
+}

@@ -19,7 +19,7 @@ use crate::github::runtime::Annotation;
 use crate::outcome::{Outcome, Verdict};
 use crate::report::junit::{self, JunitReport, TestSummary};
 use crate::report::severity::Severity;
-use crate::report::{audit, k6, sarif};
+use crate::report::{audit, coverage, k6, sarif};
 
 /// Failing tests annotated (GitHub shows ten per level) and listed in the JSON result.
 const ANNOTATED_FAILURES: usize = 10;
@@ -112,6 +112,7 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
     let mut evidence = Evidence::default();
     let mut inputs = Vec::new();
     let mut failing = Vec::new();
+    let mut coverage_reports = Vec::new();
     for path in &paths {
         let (format, summary) = match read_input(path)? {
             Input::Junit(report) => {
@@ -176,6 +177,18 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
                 let value = serde_json::json!({"p95_ms": summary.p95_ms(), "failed_thresholds": summary.failed_thresholds().count()});
                 ("k6", value)
             }
+            Input::Smoke(p95) => {
+                if let Some(p95) = p95 {
+                    evidence.p95_ms = Some(evidence.p95_ms.map_or(p95, |m: f64| m.max(p95)));
+                }
+                ("smoke", serde_json::json!({"p95_ms": p95}))
+            }
+            Input::Coverage(report) => {
+                let summary =
+                    serde_json::json!({"format": report.source.format, "totals": report.totals});
+                coverage_reports.push(report);
+                ("coverage", summary)
+            }
         };
         inputs.push(InputRecord {
             path: path.display().to_string(),
@@ -183,6 +196,15 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
             sha256: sha256_file(path)?,
             summary,
         });
+    }
+    if !coverage_reports.is_empty() {
+        // The coverage-check engine: merged by file and line, lines (statements for Go).
+        let merged = coverage::merge(coverage_reports)?;
+        evidence.coverage = match (merged.totals.lines, merged.totals.statements) {
+            (Some(c), _) => Some(("lines", c)),
+            (None, Some(c)) => Some(("statements", c)),
+            (None, None) => Some(("lines", coverage::Counter::default())),
+        };
     }
     let specs = qg
         .gates
@@ -426,6 +448,9 @@ enum Input {
     Sarif(sarif::SarifReport),
     Audit(audit::AuditReport),
     K6(k6::K6Summary),
+    Coverage(coverage::CoverageReport),
+    /// A `smoke --json` result: its p95 response time in ms.
+    Smoke(Option<f64>),
 }
 
 /// Reads one input, detecting its format from the first bytes.
@@ -448,8 +473,18 @@ fn read_input(path: &Path) -> Result<Input, Error> {
     if k6::detect(&head) {
         return Ok(Input::K6(k6::parse_file(path)?));
     }
+    if String::from_utf8_lossy(&head).contains("\"decoder-ops/smoke/v1\"") {
+        let v = read_json(path).map_err(Error::Usage)?;
+        return Ok(Input::Smoke(
+            v.pointer("/stats/p95_ms")
+                .and_then(serde_json::Value::as_f64),
+        ));
+    }
+    if coverage::detect(&head).is_some() {
+        return Ok(Input::Coverage(coverage::parse_file(path, None)?));
+    }
     Err(Error::Usage(format!(
-        "input `{shown}`: not a format quality-gate reads; expected JUnit XML, SARIF 2.1.0, npm audit / cargo audit / pip-audit / Trivy JSON, or a k6 summary"
+        "input `{shown}`: not a format quality-gate reads; expected JUnit XML, SARIF 2.1.0, npm audit / cargo audit / pip-audit / Trivy JSON, a k6 summary, a coverage report (lcov, Cobertura, JaCoCo, llvm-cov JSON, Go, coverage.py JSON, istanbul summary) or a `smoke --json` result"
     )))
 }
 

@@ -55,8 +55,10 @@ pub enum GateKind {
     Vulnerabilities,
     /// Code-quality findings (SARIF without security-severity) by level: the "A rating".
     CodeQuality,
-    /// Response-time percentile from k6 summaries.
+    /// Response-time percentile from k6 summaries and `smoke --json` results.
     Performance,
+    /// Line coverage (statements for Go) through the `coverage-check` engine.
+    Coverage,
 }
 
 /// An accepted vulnerability: skipped until it expires, then it fails the gate by name.
@@ -154,6 +156,9 @@ pub struct RawGate {
     /// performance: highest p95 response time in milliseconds (default 2000).
     #[serde(default)]
     pub max_p95_ms: Option<f64>,
+    /// coverage: minimum total coverage in percent (default 80).
+    #[serde(default)]
+    pub min_coverage: Option<f64>,
 }
 
 /// The severity an unrated finding counts as.
@@ -202,6 +207,10 @@ pub enum GateCheck {
     },
     Performance {
         max_p95_ms: f64,
+    },
+    /// Minimum coverage in hundredths of a percent (8000 = 80%).
+    Coverage {
+        min_hundredths: u32,
     },
 }
 
@@ -285,6 +294,7 @@ fn gate(id: &str, g: RawGate) -> Result<GateSpec, String> {
         given("max-errors", g.max_errors.is_some()),
         given("max-warnings", g.max_warnings.is_some()),
         given("max-p95-ms", g.max_p95_ms.is_some()),
+        given("min-coverage", g.min_coverage.is_some()),
     ];
     let allowed: &[&str] = match g.kind {
         GateKind::Tests => &["min-pass-rate", "min-tests"],
@@ -299,6 +309,7 @@ fn gate(id: &str, g: RawGate) -> Result<GateSpec, String> {
         ],
         GateKind::CodeQuality => &["max-errors", "max-warnings"],
         GateKind::Performance => &["max-p95-ms"],
+        GateKind::Coverage => &["min-coverage"],
     };
     if let Some(bad) = keys.iter().flatten().find(|k| !allowed.contains(k)) {
         return Err(format!(
@@ -395,6 +406,13 @@ fn gate(id: &str, g: RawGate) -> Result<GateSpec, String> {
                 ));
             }
             GateCheck::Performance { max_p95_ms }
+        }
+        GateKind::Coverage => {
+            let min = g.min_coverage.unwrap_or(80.0);
+            let pct = crate::gate::coverage::Pct::parse(&min.to_string())?;
+            GateCheck::Coverage {
+                min_hundredths: pct.0,
+            }
         }
     };
     Ok(GateSpec {

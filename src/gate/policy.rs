@@ -38,6 +38,8 @@ pub struct Evidence {
     pub quality: Option<QualityCounts>,
     /// The highest p95 response time over the performance reports, in ms.
     pub p95_ms: Option<f64>,
+    /// Coverage merged over every coverage report: the metric's name and its counter.
+    pub coverage: Option<(&'static str, crate::report::coverage::Counter)>,
 }
 
 /// One vulnerability or security finding, whatever the scanner.
@@ -82,7 +84,7 @@ impl GateReport {
 }
 
 /// The gates used when the config has no `gates:` — the production-readiness table: tests
-/// must all pass (block), no critical or high vulnerability (block), p95 under 2 s (warn), code
+/// must all pass (block), coverage ≥ 80% (block), no critical or high vulnerability (block), p95 under 2 s (warn), code
 /// quality "A": no error and no warning (warn). A gate whose kind of report was not given is
 /// left out, except tests, which are always required.
 pub fn default_gates(evidence: &Evidence) -> Vec<GateSpec> {
@@ -100,6 +102,15 @@ pub fn default_gates(evidence: &Evidence) -> Vec<GateSpec> {
             min_tests: 1,
         },
     )];
+    if evidence.coverage.is_some() {
+        out.push(gate(
+            "coverage",
+            OnFail::Block,
+            GateCheck::Coverage {
+                min_hundredths: 8000,
+            },
+        ));
+    }
     if evidence.vulnerabilities.is_some() {
         let check = GateCheck::Vulnerabilities {
             max_critical: 0,
@@ -216,6 +227,7 @@ pub fn evaluate(
                 max_warnings,
             } => code_quality(evidence.quality, *max_errors, *max_warnings),
             GateCheck::Performance { max_p95_ms } => performance(evidence.p95_ms, *max_p95_ms),
+            GateCheck::Coverage { min_hundredths } => coverage(evidence.coverage, *min_hundredths),
         };
         out.push(GateReport {
             id: spec.id.clone(),
@@ -356,6 +368,47 @@ fn vulnerabilities(
         GateOutcome::Pass,
         "within the limits".into(),
     )
+}
+
+fn coverage(cov: Option<(&'static str, crate::report::coverage::Counter)>, min: u32) -> Judged {
+    let pct = crate::gate::coverage::Pct(min);
+    let threshold = format!("≥ {pct}");
+    let Some((metric, c)) = cov else {
+        return (
+            "coverage",
+            threshold,
+            "no report".into(),
+            GateOutcome::Inconclusive,
+            "no coverage report was given".into(),
+        );
+    };
+    let Some(shown) = crate::gate::coverage::percent(c) else {
+        return (
+            "coverage",
+            threshold,
+            format!("0 {metric} measured"),
+            GateOutcome::Inconclusive,
+            "the reports measure nothing".into(),
+        );
+    };
+    let actual = format!("{shown}% {metric} ({}/{})", c.covered, c.total);
+    if pct.holds(c) {
+        (
+            "coverage",
+            threshold,
+            actual,
+            GateOutcome::Pass,
+            "enough of the code is tested".into(),
+        )
+    } else {
+        (
+            "coverage",
+            threshold,
+            actual,
+            GateOutcome::Fail,
+            format!("{shown}% is below {pct}"),
+        )
+    }
 }
 
 fn code_quality(quality: Option<QualityCounts>, max_errors: u64, max_warnings: u64) -> Judged {

@@ -443,3 +443,50 @@ fn k6_p95_feeds_the_performance_gate_and_unaudited_dependencies_are_inconclusive
         run.stdout
     );
 }
+
+#[test]
+fn coverage_reports_and_smoke_results_feed_the_coverage_and_performance_gates() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = write(dir.path(), "ok.xml", PASSING);
+    // c8 printed 75.29% lines (64/85): below the default 80%, a blocking gate.
+    let run = Bin::new()
+        .args(["quality-gate"])
+        .arg_path(&ok)
+        .arg_path(&repo_file("tests/fixtures/coverage/c8/lcov.info"))
+        .run();
+    run.expect_code(1);
+    assert!(
+        run.stdout.contains("75.29% lines (64/85)"),
+        "{}",
+        run.stdout
+    );
+    // go tool cover printed 80.9% (38/47 statements after merging -coverpkg duplicates): passes.
+    let run = Bin::new()
+        .args(["quality-gate"])
+        .arg_path(&ok)
+        .arg_path(&repo_file("tests/fixtures/coverage/go/cover-coverpkg.out"))
+        .run();
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("80.85% statements (38/47)"),
+        "{}",
+        run.stdout
+    );
+    // A smoke result's p95 is a performance input.
+    let smoke = write(
+        dir.path(),
+        "smoke.json",
+        r#"{"schema": "decoder-ops/smoke/v1", "command": "smoke", "verdict": "pass", "exit_code": 0, "stats": {"total": 3, "passed": 3, "failed": 0, "errors": 0, "p50_ms": 40.0, "p95_ms": 2600.5, "max_ms": 2600.5}, "checks": []}"#,
+    );
+    let run = Bin::new()
+        .args(["quality-gate"])
+        .arg_path(&ok)
+        .arg_path(&smoke)
+        .run();
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("⚠️ performance") && run.stdout.contains("p95 2600.5 ms"),
+        "{}",
+        run.stdout
+    );
+}

@@ -196,12 +196,6 @@ fn a_failing_check_exits_1_with_outputs_summary_annotation_and_junit() {
 
     let doc = xml::parse(&read(&junit));
     assert_eq!(xml::check_surefire_shape(&doc), (3, 1, 0));
-    // quality-gate's JUnit reader counts the same.
-    let back = decoder_ops::report::junit::parse_file(&junit).unwrap();
-    let s = back.summary;
-    assert_eq!((s.tests, s.passed, s.failed, s.errors), (3, 2, 1, 0));
-    let failing: Vec<&str> = back.failing().map(|c| c.name.as_str()).collect();
-    assert_eq!(failing, ["broken"]);
     let suite = &doc.children[0];
     assert_eq!(suite.attr("name"), "smoke.staging");
     let broken = suite
@@ -225,6 +219,26 @@ fn a_failing_check_exits_1_with_outputs_summary_annotation_and_junit() {
     assert_eq!(
         broken.child("system-out").unwrap().text,
         "boom ::error::injected"
+    );
+
+    // quality-gate's own JUnit reader reads it back with the same counts and the message.
+    let back =
+        decoder_ops::report::junit::parse_file(&junit).expect("quality-gate reads smoke's JUnit");
+    assert_eq!(
+        (back.summary.tests, back.summary.passed, back.summary.failed),
+        (3, 2, 1)
+    );
+    let failing: Vec<_> = back.failing().collect();
+    assert_eq!(
+        (failing[0].name.as_str(), failing[0].message.as_deref()),
+        ("broken", Some("status between 200 and 299, got 500"))
+    );
+    let gate = Bin::new().args(["quality-gate"]).arg_path(&junit).run();
+    gate.expect_code(1);
+    assert!(
+        gate.stdout.contains("1 of 3 tests failed or errored"),
+        "{}",
+        gate.stdout
     );
 }
 

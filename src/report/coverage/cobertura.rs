@@ -12,15 +12,16 @@
 //!   rule (0 decimals, the default: the XML does not record a configured precision).
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
+use std::io::Read;
 
 use quick_xml::events::Event;
 
 use super::input::excerpt;
-use super::merge::absorb;
-use super::model::{Counter, FileCoverage, Tool, Totals};
+use super::merge::{absorb, max_counter};
+use super::model::{Counter, FileCoverage, Tool, Totals, collect_branches, collect_lines};
 use super::native;
 use super::parse::Parsed;
+use super::source::Source;
 use super::xml::{Here, XmlReader, attributes, number, required_number};
 use crate::report::ReportError;
 
@@ -32,8 +33,15 @@ struct State {
     roots: Vec<String>,
     source: Option<String>,
     in_methods: bool,
-    class: Option<(String, FileCoverage)>,
+    class: Option<Class>,
     files: BTreeMap<String, FileCoverage>,
+}
+
+/// The `<class>` being read: its lines in file order, built into a [`FileCoverage`] at its end.
+struct Class {
+    filename: String,
+    lines: Vec<(u32, u64)>,
+    branches: Vec<(u32, Counter)>,
 }
 
 #[derive(Default)]
@@ -42,8 +50,8 @@ struct RootTotals {
     branches: Option<Counter>,
 }
 
-pub(super) fn parse<R: BufRead>(name: &str, reader: R) -> Result<Parsed, ReportError> {
-    let mut xml = XmlReader::new(name, reader);
+pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parsed, ReportError> {
+    let mut xml = XmlReader::new(name, source);
     let mut st = State::default();
     loop {
         let (event, here) = xml.next()?;
@@ -78,7 +86,11 @@ pub(super) fn parse<R: BufRead>(name: &str, reader: R) -> Result<Parsed, ReportE
                     let filename = filename
                         .filter(|f| !f.is_empty())
                         .ok_or_else(|| here.error("`<class>` has no `filename` attribute"))?;
-                    st.class = Some((filename.into_owned(), FileCoverage::default()));
+                    st.class = Some(Class {
+                        filename: filename.into_owned(),
+                        lines: Vec::new(),
+                        branches: Vec::new(),
+                    });
                 }
                 "methods" => st.in_methods = true,
                 "source" => st.source = Some(String::new()),
@@ -97,7 +109,13 @@ pub(super) fn parse<R: BufRead>(name: &str, reader: R) -> Result<Parsed, ReportE
                     }
                 }
                 "class" => {
-                    if let Some((filename, file)) = st.class.take() {
+                    if let Some(class) = st.class.take() {
+                        let filename = class.filename;
+                        let file = FileCoverage {
+                            lines: collect_lines(class.lines),
+                            branches: collect_branches(class.branches, max_counter),
+                            ..FileCoverage::default()
+                        };
                         match st.files.get_mut(&filename) {
                             Some(existing) => {
                                 absorb(existing, file, false).map_err(|m| here.error(m))?
@@ -141,7 +159,7 @@ fn line(
     if st.in_methods {
         return Ok(());
     }
-    let Some((_, file)) = st.class.as_mut() else {
+    let Some(class) = st.class.as_mut() else {
         return Ok(());
     };
     let [n, hits, branch, condition] =
@@ -149,8 +167,7 @@ fn line(
     let n = required_number(n.as_deref(), "line", "number", here)?;
     let n = u32::try_from(n).map_err(|_| here.error(format!("line number {n} is out of range")))?;
     let hits = required_number(hits.as_deref(), "line", "hits", here)?;
-    let slot = file.lines.entry(n).or_insert(0);
-    *slot = slot.saturating_add(hits);
+    class.lines.push((n, hits));
     if branch.as_deref() == Some("true") {
         if let Some(condition) = condition {
             let counter = condition_coverage(&condition).ok_or_else(|| {
@@ -159,11 +176,7 @@ fn line(
                     excerpt(&condition)
                 ))
             })?;
-            let slot = file.branches.entry(n).or_default();
-            *slot = Counter::new(
-                slot.covered.max(counter.covered),
-                slot.total.max(counter.total),
-            );
+            class.branches.push((n, counter));
         }
     }
     Ok(())

@@ -184,7 +184,11 @@ fn errors_name_line_column_and_expectation() {
         ("", "the file is empty"),
         ("<?xml version=\"1.0\"?>", "no XML element found"),
         (
-            "<coverage a=\"1\" a=\"2\"/>",
+            "<coverage version=\"1\" version=\"2\"/>",
+            "attribute `version` appears twice in `<coverage>`",
+        ),
+        (
+            "<coverage version=1 />",
             "malformed attribute in `<coverage>`",
         ),
     ];

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use super::json;
-use super::model::{Counter, FileCoverage, Tool, Totals};
+use super::model::{Counter, FileCoverage, Tool, Totals, collect_lines};
 use super::native;
 use super::parse::Parsed;
 use crate::report::ReportError;
@@ -160,9 +160,9 @@ impl<'de> Visitor<'de> for Files<'_> {
                 totals: raw.summary.totals()?,
                 ..FileCoverage::default()
             };
-            file.lines.extend(raw.missing_lines.iter().map(|&l| (l, 0)));
-            file.lines
-                .extend(raw.executed_lines.iter().map(|&l| (l, 1)));
+            let missing = raw.missing_lines.iter().map(|&l| (l, 0));
+            let executed = raw.executed_lines.iter().map(|&l| (l, 1));
+            file.lines = collect_lines(missing.chain(executed).collect());
             let arcs = raw
                 .executed_branches
                 .iter()

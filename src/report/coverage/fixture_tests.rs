@@ -8,19 +8,18 @@ use super::native::{
     coveragepy_percent, go_percent, istanbul_percent, jacoco_percent, llvm_cov_percent,
 };
 use super::*;
-use crate::report::ReportError;
 
-fn path(relative: &str) -> PathBuf {
+pub(super) fn path(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/coverage")
         .join(relative)
 }
 
-fn load(relative: &str) -> CoverageReport {
+pub(super) fn load(relative: &str) -> CoverageReport {
     parse_file(&path(relative), None).unwrap_or_else(|e| panic!("{relative}: {e}"))
 }
 
-fn c(covered: u64, total: u64) -> Option<Counter> {
+pub(super) fn c(covered: u64, total: u64) -> Option<Counter> {
     Some(Counter::new(covered, total))
 }
 
@@ -37,49 +36,6 @@ fn file<'a>(r: &'a CoverageReport, suffix: &str) -> &'a FileCoverage {
         .unwrap_or_else(|| panic!("no file ending in {suffix}"));
     assert!(hits.next().is_none(), "several files end in {suffix}");
     f
-}
-
-#[test]
-fn every_fixture_is_detected_and_fingerprinted() {
-    use sha2::{Digest, Sha256};
-    let cases = [
-        ("coveragepy/line/coverage.xml", Format::Cobertura),
-        ("coveragepy/branch/coverage.json", Format::CoveragepyJson),
-        ("coveragepy/branch/coverage.lcov", Format::Lcov),
-        ("c8/lcov.info", Format::Lcov),
-        ("c8/cobertura-coverage.xml", Format::Cobertura),
-        ("c8/coverage-summary.json", Format::IstanbulSummary),
-        ("nyc/coverage-summary.json", Format::IstanbulSummary),
-        ("cargo-llvm-cov/stable/llvm-cov.json", Format::LlvmJson),
-        (
-            "cargo-llvm-cov/stable/llvm-cov-summary.json",
-            Format::LlvmJson,
-        ),
-        ("cargo-llvm-cov/branch/cobertura.xml", Format::Cobertura),
-        ("go/cover-coverpkg.out", Format::Go),
-        ("jacoco/jacoco.xml", Format::Jacoco),
-        ("lcov/lcov.info", Format::Lcov),
-        ("gcovr/gcovr.lcov", Format::Lcov),
-        ("gcovr/gcovr-cobertura.xml", Format::Cobertura),
-    ];
-    for (relative, format) in cases {
-        let r = load(relative);
-        assert_eq!(r.source.format, format, "{relative}");
-        let bytes = std::fs::read(path(relative)).unwrap();
-        let digest: String = Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        assert_eq!(r.source.sha256, digest, "{relative}");
-    }
-    // Formats this module does not read are refused, not guessed.
-    for relative in ["c8/coverage-final.json", "gcovr/gcovr-summary.json"] {
-        let e = parse_file(&path(relative), None).unwrap_err();
-        assert!(
-            matches!(e, ReportError::UnknownFormat { .. }),
-            "{relative}: {e}"
-        );
-    }
 }
 
 #[test]
@@ -452,23 +408,4 @@ fn lcov_and_gcovr() {
         lines(&gcovr),
         "geninfo and gcovr saw the same run"
     );
-}
-
-#[test]
-fn merging_real_reports() {
-    // The same coverage.py run as line-mode lcov and branch-mode JSON: lines agree, branches
-    // come from the only side that has them.
-    let lcov = load("coveragepy/line/coverage.lcov");
-    let json = load("coveragepy/branch/coverage.json");
-    let merged = merge(vec![lcov, json]).unwrap();
-    assert!(merged.merged);
-    assert_eq!(
-        (merged.totals.lines, merged.totals.branches),
-        (c(40, 60), c(18, 28))
-    );
-    // Go: the three plain profiles of one run merged give the -coverpkg-free total again.
-    let set = load("go/cover-set.out");
-    let count = load("go/cover-count.out");
-    let merged = merge(vec![set, count]).unwrap();
-    assert_eq!(merged.totals.statements, c(29, 47));
 }

@@ -12,13 +12,14 @@
 //! `mode:` line; that is accepted when the mode is the same.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::BufRead;
+use std::io::Read;
 
 use super::input::{Lines, excerpt, malformed};
 use super::merge::dedup_blocks;
 use super::model::{Block, Counter, FileCoverage, GoMode, Tool, Totals};
 use super::native;
 use super::parse::Parsed;
+use super::source::Source;
 use crate::report::{Position, ReportError};
 
 /// At most this many (file, line) entries are derived from block spans, so a hostile profile with
@@ -27,13 +28,13 @@ const MAX_DERIVED_LINES: u64 = 16 * 1024 * 1024;
 
 const BLOCK_SYNTAX: &str = "<file>:<line>.<column>,<line>.<column> <statements> <count>";
 
-pub(super) fn parse<R: BufRead>(name: &str, reader: R) -> Result<Parsed, ReportError> {
-    let mut lines = Lines::new(name, reader);
+pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parsed, ReportError> {
+    let mut lines = Lines::new(name, source);
     let mut mode: Option<GoMode> = None;
     let mut blocks: HashMap<String, Vec<Block>> = HashMap::new();
     let mut span_budget = MAX_DERIVED_LINES;
     while let Some(current) = lines.next_line()? {
-        let line = current.text;
+        let line = current.text()?;
         if line.trim().is_empty() {
             continue;
         }

@@ -15,14 +15,16 @@
 //!   the line's branches are `cb` of `mb + cb`.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
+use std::io::Read;
 
 use quick_xml::events::{BytesStart, Event};
 
 use super::input::excerpt;
-use super::model::{Counter, FileCoverage, Tool, Totals};
+use super::merge::max_counter;
+use super::model::{Counter, FileCoverage, Tool, Totals, collect_branches, collect_lines};
 use super::native;
 use super::parse::Parsed;
+use super::source::Source;
 use super::xml::{Here, XmlReader, attributes, required_number};
 use crate::report::ReportError;
 
@@ -34,16 +36,24 @@ enum Scope {
     Other,
 }
 
+/// The `<sourcefile>` being read; its lines are built into a map at its end.
+struct Sourcefile {
+    path: String,
+    totals: Totals,
+    lines: Vec<(u32, u64)>,
+    branches: Vec<(u32, Counter)>,
+}
+
 struct State {
     scopes: Vec<Scope>,
     package: String,
-    file: Option<(String, FileCoverage)>,
+    file: Option<Sourcefile>,
     files: BTreeMap<String, FileCoverage>,
     totals: Totals,
 }
 
-pub(super) fn parse<R: BufRead>(name: &str, reader: R) -> Result<Parsed, ReportError> {
-    let mut xml = XmlReader::new(name, reader);
+pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parsed, ReportError> {
+    let mut xml = XmlReader::new(name, source);
     let mut st = State {
         scopes: Vec::new(),
         package: String::new(),
@@ -108,11 +118,12 @@ fn start(e: &BytesStart<'_>, here: Here<'_>, st: &mut State) -> Result<Scope, Re
             } else {
                 format!("{}/{}", st.package.trim_end_matches('/'), file)
             };
-            let coverage = FileCoverage {
+            st.file = Some(Sourcefile {
+                path,
                 totals: zero_totals(),
-                ..FileCoverage::default()
-            };
-            st.file = Some((path, coverage));
+                lines: Vec::new(),
+                branches: Vec::new(),
+            });
             Scope::Sourcefile
         }
         "line" if st.scopes.last() == Some(&Scope::Sourcefile) => {
@@ -122,7 +133,7 @@ fn start(e: &BytesStart<'_>, here: Here<'_>, st: &mut State) -> Result<Scope, Re
         "counter" => {
             let totals = match st.scopes.last() {
                 Some(Scope::Report) => Some(&mut st.totals),
-                Some(Scope::Sourcefile) => st.file.as_mut().map(|(_, f)| &mut f.totals),
+                Some(Scope::Sourcefile) => st.file.as_mut().map(|f| &mut f.totals),
                 _ => None,
             };
             if let Some(totals) = totals {
@@ -138,8 +149,14 @@ fn start(e: &BytesStart<'_>, here: Here<'_>, st: &mut State) -> Result<Scope, Re
 fn end(st: &mut State, scope: Option<Scope>) {
     match scope {
         Some(Scope::Sourcefile) => {
-            if let Some((path, file)) = st.file.take() {
-                st.files.insert(path, file);
+            if let Some(f) = st.file.take() {
+                let file = FileCoverage {
+                    totals: f.totals,
+                    lines: collect_lines(f.lines),
+                    branches: collect_branches(f.branches, max_counter),
+                    blocks: Vec::new(),
+                };
+                st.files.insert(f.path, file);
             }
         }
         Some(Scope::Package) => st.package.clear(),
@@ -149,7 +166,7 @@ fn end(st: &mut State, scope: Option<Scope>) {
 
 /// `<line nr="3" mi="0" ci="3" mb="0" cb="0"/>`.
 fn line(e: &BytesStart<'_>, here: Here<'_>, st: &mut State) -> Result<(), ReportError> {
-    let Some((_, file)) = st.file.as_mut() else {
+    let Some(file) = st.file.as_mut() else {
         return Ok(());
     };
     let [nr, ci, mb, cb] = attributes(e, ["nr", "ci", "mb", "cb"], here)?;
@@ -159,10 +176,10 @@ fn line(e: &BytesStart<'_>, here: Here<'_>, st: &mut State) -> Result<(), Report
     let ci = required_number(ci.as_deref(), "line", "ci", here)?;
     let mb = required_number(mb.as_deref(), "line", "mb", here)?;
     let cb = required_number(cb.as_deref(), "line", "cb", here)?;
-    file.lines.insert(nr, ci);
+    file.lines.push((nr, ci));
     let branches = mb.saturating_add(cb);
     if branches > 0 {
-        file.branches.insert(nr, Counter::new(cb, branches));
+        file.branches.push((nr, Counter::new(cb, branches)));
     }
     Ok(())
 }

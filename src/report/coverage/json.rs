@@ -5,7 +5,7 @@
 //! not the document. serde_json caps nesting at 128 levels, and its errors carry the line and
 //! column, which end up in the message.
 
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 
 use serde::de::DeserializeSeed;
 
@@ -19,10 +19,8 @@ pub fn read<'de, R: BufRead, S: DeserializeSeed<'de>>(
     reader: R,
     seed: S,
 ) -> Result<S::Value, ReportError> {
-    // serde_json reads byte by byte; a buffer in front keeps those reads cheap and lets the
-    // reader below (which hashes what it hands out) work in large chunks.
-    let buffered = BufReader::with_capacity(64 * 1024, reader);
-    let mut de = serde_json::Deserializer::from_reader(buffered);
+    // serde_json reads byte by byte; `reader` is buffered (a `Source`), so that stays cheap.
+    let mut de = serde_json::Deserializer::from_reader(reader);
     let value = seed.deserialize(&mut de).map_err(|e| json_error(name, e))?;
     de.end().map_err(|e| json_error(name, e))?;
     Ok(value)

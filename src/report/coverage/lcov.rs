@@ -13,22 +13,29 @@
 //! its lines twice.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::BufRead;
+use std::io::Read;
 
 use super::input::{Lines, excerpt, malformed};
 use super::merge::absorb;
-use super::model::{Counter, FileCoverage, Totals};
+use super::model::{Counter, FileCoverage, Totals, collect_branches, collect_lines};
 use super::parse::Parsed;
+use super::source::Source;
 use crate::report::{Position, ReportError};
 
-pub(super) fn parse<R: BufRead>(name: &str, reader: R) -> Result<Parsed, ReportError> {
-    let mut lines = Lines::new(name, reader);
+pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parsed, ReportError> {
+    let mut lines = Lines::new(name, source);
     let mut files: BTreeMap<String, FileCoverage> = BTreeMap::new();
     let mut record: Option<Record> = None;
     let mut records = 0u64;
     while let Some(current) = lines.next_line()? {
-        let line = current.text;
-        let line = line.trim();
+        // Most lines of a tracefile are `DA:` lines; they skip the general record handling.
+        if let (Some(value), Some(open)) = (current.bytes.strip_prefix(b"DA:"), record.as_mut()) {
+            if let Some(pair) = fast_da(value) {
+                open.lines.push(pair);
+                continue;
+            }
+        }
+        let line = current.text()?.trim();
         if line.is_empty() {
             continue;
         }
@@ -139,6 +146,31 @@ fn syntax(key: &str) -> &'static str {
     }
 }
 
+/// `<line>,<count>[,<checksum>]` read byte by byte; `None` sends the line to the general path,
+/// which accepts the same syntax (and reports errors, including invalid UTF-8).
+fn fast_da(value: &[u8]) -> Option<(u32, u64)> {
+    let comma = value.iter().position(|&b| b == b',')?;
+    let line = digits(&value[..comma])?;
+    let rest = &value[comma + 1..];
+    let (count, checksum) = match rest.iter().position(|&b| b == b',') {
+        Some(end) => (&rest[..end], &rest[end..]),
+        None => (rest, &b""[..]),
+    };
+    std::str::from_utf8(checksum).ok()?;
+    Some((u32::try_from(line).ok()?, digits(count)?))
+}
+
+/// A non-empty run of ASCII digits that fits in a `u64`.
+fn digits(bytes: &[u8]) -> Option<u64> {
+    if bytes.is_empty() {
+        return None;
+    }
+    bytes.iter().try_fold(0u64, |n, &b| {
+        let d = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+        n.checked_mul(10)?.checked_add(u64::from(d))
+    })
+}
+
 /// A non-negative decimal number, digits only.
 fn num<T: std::str::FromStr>(s: &str) -> Option<T> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
@@ -246,17 +278,17 @@ impl Record {
     }
 
     /// The file's coverage, or a message when a summary contradicts itself.
-    fn finish(mut self) -> Result<(String, FileCoverage), String> {
-        let mut file = FileCoverage::default();
-        self.lines.sort_unstable_by_key(|&(line, _)| line);
-        for (line, hits) in self.lines {
-            let slot = file.lines.entry(line).or_insert(0);
-            *slot = slot.saturating_add(hits);
-        }
-        for (line, taken) in self.branches {
-            let slot = file.branches.entry(line).or_default();
-            *slot = *slot + Counter::new(u64::from(taken > 0), 1);
-        }
+    fn finish(self) -> Result<(String, FileCoverage), String> {
+        let branches = self
+            .branches
+            .iter()
+            .map(|&(line, taken)| (line, Counter::new(u64::from(taken > 0), 1)))
+            .collect();
+        let mut file = FileCoverage {
+            lines: collect_lines(self.lines),
+            branches: collect_branches(branches, |a, b| a + b),
+            ..FileCoverage::default()
+        };
         let summary = |found: Option<u64>, hit: Option<u64>, what: &str| match (found, hit) {
             (Some(found), Some(hit)) if hit > found => Err(format!(
                 "the record for `{}` says {hit} {what} hit of {found}",

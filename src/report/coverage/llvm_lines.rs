@@ -16,6 +16,8 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, SeqAccess, Visitor};
 
+use super::model::collect_lines;
+
 /// At most this many line entries are derived per report, so a hostile export with segments
 /// billions of lines apart cannot exhaust memory. Real exports stay far below it.
 pub const MAX_DERIVED_LINES: u64 = 16 * 1024 * 1024;
@@ -70,7 +72,7 @@ pub fn lines_from_segments(
     segments: &[Segment],
     budget: &mut u64,
 ) -> Result<BTreeMap<u32, u64>, String> {
-    let mut out = BTreeMap::new();
+    let mut out: Vec<(u32, u64)> = Vec::new();
     let mut wrapped: Option<&Segment> = None;
     let mut i = 0;
     while i < segments.len() {
@@ -92,7 +94,7 @@ pub fn lines_from_segments(
                 count = count.max(s.count);
             }
             take(budget, 1)?;
-            out.insert(line, count);
+            out.push((line, count));
         }
         wrapped = on_line.last();
         // Lines up to the next segment have no segments of their own: each is mapped exactly when
@@ -104,7 +106,7 @@ pub fn lines_from_segments(
             }
         }
     }
-    Ok(out)
+    Ok(collect_lines(out))
 }
 
 fn take(budget: &mut u64, n: u64) -> Result<(), String> {

@@ -184,7 +184,8 @@ pub(super) fn dedup_blocks(blocks: &mut Vec<Block>, set_mode: bool) -> Result<()
     Ok(())
 }
 
-fn max_counter(a: Counter, b: Counter) -> Counter {
+/// The larger `covered` and the larger `total` of two counters.
+pub(super) fn max_counter(a: Counter, b: Counter) -> Counter {
     Counter::new(a.covered.max(b.covered), a.total.max(b.total))
 }
 

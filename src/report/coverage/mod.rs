@@ -25,6 +25,7 @@ mod merge;
 mod model;
 pub mod native;
 mod parse;
+mod source;
 mod xml;
 
 pub use detect::detect;
@@ -35,5 +36,7 @@ pub use model::{
 };
 pub use parse::{parse_file, parse_reader};
 
+#[cfg(test)]
+mod fixture_input_tests;
 #[cfg(test)]
 mod fixture_tests;

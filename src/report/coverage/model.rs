@@ -159,6 +159,36 @@ impl FileCoverage {
     }
 }
 
+/// Builds a line → hits map from `(line, hits)` pairs, summing repeated lines. Parsers collect
+/// pairs in file order (already sorted in practice), so this is a linear bulk build instead of
+/// one tree insertion per line.
+pub(crate) fn collect_lines(pairs: Vec<(u32, u64)>) -> BTreeMap<u32, u64> {
+    collect(pairs, |into, hits| *into = into.saturating_add(hits))
+}
+
+/// Builds a line → branches map from `(line, counter)` pairs, folding repeated lines with `fold`.
+pub(crate) fn collect_branches(
+    pairs: Vec<(u32, Counter)>,
+    fold: fn(Counter, Counter) -> Counter,
+) -> BTreeMap<u32, Counter> {
+    collect(pairs, |into, c| *into = fold(*into, c))
+}
+
+fn collect<V: Copy>(mut pairs: Vec<(u32, V)>, mut fold: impl FnMut(&mut V, V)) -> BTreeMap<u32, V> {
+    if !pairs.is_sorted_by_key(|p| p.0) {
+        pairs.sort_by_key(|p| p.0);
+    }
+    // `later` is dropped after its value is folded into the entry kept for the same line.
+    pairs.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            fold(&mut kept.1, later.1);
+        }
+        same
+    });
+    pairs.into_iter().collect()
+}
+
 /// The report formats this module reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]

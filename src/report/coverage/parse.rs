@@ -6,10 +6,11 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use super::input::{Hashing, malformed, read_error};
+use super::input::{malformed, read_error};
 use super::model::{
     CoverageReport, FileCoverage, Format, GoMode, Native, ReportSource, Tool, Totals,
 };
+use super::source::Source;
 use super::{cobertura, coveragepy_json, detect, go, istanbul, jacoco, lcov, llvm_json};
 use crate::report::{Position, ReportError, ReportKind};
 
@@ -56,7 +57,7 @@ pub fn parse_reader(
     reader: impl BufRead,
     format: Format,
 ) -> Result<CoverageReport, ReportError> {
-    let mut input = Hashing::new(reader);
+    let mut input = Source::new(reader);
     if input
         .fill_buf()
         .map_err(|e| read_error(name, e))?

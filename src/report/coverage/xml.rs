@@ -10,12 +10,13 @@
 //!   elements still open is reported as truncated.
 
 use std::borrow::Cow;
-use std::io::{self, BufRead};
+use std::io::{self, Read};
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use super::input::{malformed, read_error};
+use super::source::Source;
 use crate::report::{Position, ReportError};
 
 /// Longest accepted single piece of markup or text.
@@ -36,60 +37,9 @@ impl Here<'_> {
     }
 }
 
-/// Counts lines and columns of the bytes quick-xml consumes, and caps each event's size.
-struct Tracked<R> {
-    inner: R,
-    line: u64,
-    column: u64,
-    since_mark: u64,
-    overflow: bool,
-}
-
-impl<R: BufRead> io::Read for Tracked<R> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let n = {
-            let buf = self.fill_buf()?;
-            let n = buf.len().min(out.len());
-            out[..n].copy_from_slice(&buf[..n]);
-            n
-        };
-        self.consume(n);
-        Ok(n)
-    }
-}
-
-impl<R: BufRead> BufRead for Tracked<R> {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        if self.since_mark > MAX_EVENT {
-            self.overflow = true;
-            return Err(io::Error::other("XML event too large"));
-        }
-        self.inner.fill_buf()
-    }
-
-    fn consume(&mut self, amt: usize) {
-        if amt == 0 {
-            return;
-        }
-        if let Ok(buf) = self.inner.fill_buf() {
-            let done = &buf[..amt.min(buf.len())];
-            match done.iter().rposition(|&b| b == b'\n') {
-                Some(last) => {
-                    let newlines = done.iter().filter(|&&b| b == b'\n').count() as u64;
-                    self.line += newlines;
-                    self.column = (done.len() - last) as u64;
-                }
-                None => self.column += done.len() as u64,
-            }
-        }
-        self.since_mark = self.since_mark.saturating_add(amt as u64);
-        self.inner.consume(amt);
-    }
-}
-
 /// A pull reader of XML events with the safety rules of this module.
-pub struct XmlReader<'n, R> {
-    reader: Reader<Tracked<R>>,
+pub struct XmlReader<'n, 's, R> {
+    reader: Reader<&'s mut Source<R>>,
     buf: Vec<u8>,
     name: &'n str,
     depth: u32,
@@ -97,15 +47,10 @@ pub struct XmlReader<'n, R> {
     root_closed: bool,
 }
 
-impl<'n, R: BufRead> XmlReader<'n, R> {
-    pub fn new(name: &'n str, inner: R) -> Self {
-        let mut reader = Reader::from_reader(Tracked {
-            inner,
-            line: 1,
-            column: 1,
-            since_mark: 0,
-            overflow: false,
-        });
+impl<'n, 's, R: Read> XmlReader<'n, 's, R> {
+    pub fn new(name: &'n str, source: &'s mut Source<R>) -> Self {
+        source.limit_between_marks(MAX_EVENT);
+        let mut reader = Reader::from_reader(source);
         let config = reader.config_mut();
         config.check_end_names = true;
         config.check_comments = true;
@@ -123,12 +68,25 @@ impl<'n, R: BufRead> XmlReader<'n, R> {
     /// The next event and where it starts. `Eof` comes only after the root element was closed.
     pub fn next(&mut self) -> Result<(Event<'_>, Here<'n>), ReportError> {
         {
-            let tracked = self.reader.get_mut();
+            // Whitespace between markup carries nothing for these formats; skipping it here
+            // saves an event per element and makes the mark point at the markup itself.
+            let source = self.reader.get_mut();
+            if let Err(e) = source.skip_whitespace() {
+                let at = source.mark();
+                return Err(xml_error(
+                    self.name,
+                    Here {
+                        name: self.name,
+                        at,
+                    },
+                    e.into(),
+                    &self.reader,
+                ));
+            }
             let here = Here {
                 name: self.name,
-                at: Position::line_column(tracked.line, tracked.column),
+                at: source.mark(),
             };
-            tracked.since_mark = 0;
             self.buf.clear();
             let event = match self.reader.read_event_into(&mut self.buf) {
                 Ok(event) => event,
@@ -200,14 +158,14 @@ impl<'n, R: BufRead> XmlReader<'n, R> {
     }
 }
 
-fn xml_error<R>(
+fn xml_error<R: Read>(
     name: &str,
     here: Here<'_>,
     err: quick_xml::Error,
-    reader: &Reader<Tracked<R>>,
+    reader: &Reader<&mut Source<R>>,
 ) -> ReportError {
     match err {
-        quick_xml::Error::Io(_) if reader.get_ref().overflow => here.error(format!(
+        quick_xml::Error::Io(_) if reader.get_ref().overflowed() => here.error(format!(
             "a single XML tag or text is longer than {} MiB; this is not a coverage report",
             MAX_EVENT / (1024 * 1024)
         )),
@@ -226,11 +184,20 @@ pub fn attributes<'a, const N: usize>(
     here: Here<'_>,
 ) -> Result<[Option<Cow<'a, str>>; N], ReportError> {
     let mut out = [const { None }; N];
-    for attr in e.attributes() {
+    // quick-xml's own duplicate check allocates per element; only the attributes read here
+    // matter, and those are checked below.
+    for attr in e.attributes().with_checks(false) {
         let attr = attr.map_err(|err| {
             here.error(format!("malformed attribute in `<{}>`: {err}", e.name().0))
         })?;
         if let Some(i) = keys.iter().position(|k| *k == attr.key.0) {
+            if out[i].is_some() {
+                return Err(here.error(format!(
+                    "attribute `{}` appears twice in `<{}>`",
+                    keys[i],
+                    e.name().0
+                )));
+            }
             let value = attr
                 .normalized_value(XmlVersion::Implicit1_0)
                 .map_err(|err| {
@@ -261,11 +228,17 @@ pub fn required_number(
 
 /// A non-negative integer attribute value.
 pub fn number(value: &str, element: &str, key: &str, here: Here<'_>) -> Result<u64, ReportError> {
-    let v = value.trim();
-    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(n) = v.parse() {
-            return Ok(n);
-        }
+    let digits = value.trim().as_bytes();
+    let parsed = (!digits.is_empty())
+        .then(|| {
+            digits.iter().try_fold(0u64, |n, &b| {
+                let d = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+                n.checked_mul(10)?.checked_add(u64::from(d))
+            })
+        })
+        .flatten();
+    if let Some(n) = parsed {
+        return Ok(n);
     }
     Err(here.error(format!(
         "expected a non-negative integer in `{key}` of `<{element}>`, found `{}`",

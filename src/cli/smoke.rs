@@ -33,7 +33,7 @@ pub struct SmokeArgs {
     #[arg(long = "check", value_name = "NAME")]
     pub checks: Vec<String>,
 
-    /// One check from flags instead of the config: GET this URL.
+    /// One check from flags instead of the config: request this URL.
     #[arg(long, value_name = "URL", conflicts_with_all = ["environment", "slot", "checks"], help_heading = "Single check")]
     pub url: Option<String>,
     /// HTTP method of the --url check.
@@ -79,7 +79,7 @@ pub struct SmokeArgs {
         help_heading = "Single check"
     )]
     pub min_cert_days: Option<i64>,
-    /// Redirects to follow [default: 0, the redirect itself is the response]
+    /// Redirects to follow (with 0 the redirect itself is the response).
     #[arg(
         long,
         value_name = "N",

@@ -175,43 +175,42 @@ async fn follow(
         let ttfb = start.elapsed();
         let status = response.status();
         let location = location(&response, &url);
-        if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+        let follow = (redirects.len() as u32) < check.follow_redirects;
+        if follow && status.is_redirection() && status != StatusCode::NOT_MODIFIED {
             let Some(next) = location.clone() else {
                 return Err((
                     FailureKind::BadRedirect,
                     format!(
-                        "HTTP {} from {url} without a valid `Location` header",
+                        "HTTP {} from {url} without a valid `Location` header to follow",
                         status.as_u16()
                     ),
                 ));
             };
-            if (redirects.len() as u32) < check.follow_redirects {
-                redirects.push(Hop {
-                    url: url.to_string(),
-                    status: status.as_u16(),
-                    location: next.to_string(),
-                });
-                if origin(&next) != origin(&url) {
-                    for name in [
-                        header::AUTHORIZATION,
-                        header::COOKIE,
-                        header::PROXY_AUTHORIZATION,
-                    ] {
-                        headers.remove(name);
-                    }
+            redirects.push(Hop {
+                url: url.to_string(),
+                status: status.as_u16(),
+                location: next.to_string(),
+            });
+            if origin(&next) != origin(&url) {
+                for name in [
+                    header::AUTHORIZATION,
+                    header::COOKIE,
+                    header::PROXY_AUTHORIZATION,
+                ] {
+                    headers.remove(name);
                 }
-                let to_get = status == StatusCode::SEE_OTHER && method != Method::HEAD
-                    || matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND)
-                        && method == Method::POST;
-                if to_get {
-                    method = Method::GET;
-                    body = None;
-                    headers.remove(header::CONTENT_TYPE);
-                    headers.remove(header::CONTENT_LENGTH);
-                }
-                url = next;
-                continue;
             }
+            let to_get = status == StatusCode::SEE_OTHER && method != Method::HEAD
+                || matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND)
+                    && method == Method::POST;
+            if to_get {
+                method = Method::GET;
+                body = None;
+                headers.remove(header::CONTENT_TYPE);
+                headers.remove(header::CONTENT_LENGTH);
+            }
+            url = next;
+            continue;
         }
         let peer_certificate = response
             .extensions()

@@ -70,3 +70,28 @@ fn seconds_round_up_to_the_millisecond() {
     assert_eq!(seconds(1), "0.001");
     assert_eq!(seconds(1_234_000), "1.234");
 }
+
+#[test]
+fn quality_gate_reads_the_report_back_with_the_same_counts() {
+    let xml = junit(&sample::report(), "2026-05-01T10:00:00", Some("green"));
+    let read = crate::report::junit::parse_reader("smoke.xml", xml.as_bytes()).unwrap();
+    let s = read.summary;
+    assert_eq!(
+        (s.tests, s.passed, s.failed, s.errors, s.skipped),
+        (3, 1, 1, 1, 0)
+    );
+    let failing: Vec<(&str, &str)> = read
+        .failing()
+        .map(|c| (c.name.as_str(), c.message.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        failing,
+        [
+            ("api <v1> & \"co\"", "status equals 200, got 500"),
+            (
+                "ready",
+                "cannot connect: tcp connect error: Connection refused (os error 111)"
+            ),
+        ]
+    );
+}

@@ -364,3 +364,33 @@ async fn secrets_never_reach_the_report() {
     assert!(json.contains("token=***"), "{json}");
     assert!(server.heads()[0].contains("fake-secret-token-0123"));
 }
+
+#[tokio::test]
+async fn a_redirect_without_location_is_an_answer_unless_it_must_be_followed() {
+    let server = FaultServer::start(|_, _| Behavior::status(302, "")).await;
+    let report = run_checks(&config(&[
+        check(
+            "reported",
+            &server.url("/"),
+            "    assert: [{status: 302}, {redirect-location: {exists: false}}]\n",
+        ),
+        check("followed", &server.url("/"), "    follow-redirects: 2\n"),
+    ]))
+    .await;
+    assert_eq!(
+        report.checks[0].status,
+        CheckStatus::Passed,
+        "{:?}",
+        report.checks[0]
+    );
+    let followed = &report.checks[1];
+    assert_eq!(followed.status, CheckStatus::Error);
+    assert!(
+        followed
+            .error
+            .as_deref()
+            .unwrap()
+            .ends_with("without a valid `Location` header to follow"),
+        "{followed:?}"
+    );
+}

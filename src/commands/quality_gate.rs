@@ -482,7 +482,15 @@ fn read_input(path: &Path) -> Result<Input, Error> {
         .and_then(|mut f| f.read(&mut head))
         .map_err(|e| Error::Usage(format!("input `{shown}`: cannot read it: {e}")))?;
     head.truncate(n);
-    if String::from_utf8_lossy(&head).contains("<testsuite") {
+    let text = String::from_utf8_lossy(&head);
+    if text.trim_start().starts_with('{') && text.contains("\"decoder-ops/smoke/v1\"") {
+        let v = read_json(path).map_err(Error::Usage)?;
+        return Ok(Input::Smoke(
+            v.pointer("/stats/p95_ms")
+                .and_then(serde_json::Value::as_f64),
+        ));
+    }
+    if text.contains("<testsuite") {
         return Ok(Input::Junit(junit::parse_file(path)?));
     }
     if sarif::detect(&head) {
@@ -493,13 +501,6 @@ fn read_input(path: &Path) -> Result<Input, Error> {
     }
     if k6::detect(&head) {
         return Ok(Input::K6(k6::parse_file(path)?));
-    }
-    if String::from_utf8_lossy(&head).contains("\"decoder-ops/smoke/v1\"") {
-        let v = read_json(path).map_err(Error::Usage)?;
-        return Ok(Input::Smoke(
-            v.pointer("/stats/p95_ms")
-                .and_then(serde_json::Value::as_f64),
-        ));
     }
     if coverage::detect(&head).is_some() {
         return Ok(Input::Coverage(coverage::parse_file(path, None)?));

@@ -324,6 +324,27 @@ fn drop_check(baseline: &Path, metric: &str, max_drop: Pct, now: Counter) -> Res
     })
 }
 
+/// The metrics a report carries, named, in display order.
+fn named_totals(t: &Totals) -> Vec<(&'static str, Counter)> {
+    [
+        ("lines", t.lines),
+        ("branches", t.branches),
+        ("functions", t.functions),
+        ("statements", t.statements),
+        ("regions", t.regions),
+        ("instructions", t.instructions),
+    ]
+    .into_iter()
+    .filter_map(|(n, c)| Some((n, c?)))
+    .collect()
+}
+
+/// `66.66%`, or `–` when nothing is measured.
+fn pct(c: Option<Counter>) -> String {
+    c.and_then(cov::percent)
+        .map_or_else(|| "–".to_owned(), |p| format!("{p}%"))
+}
+
 fn mark(v: Verdict) -> &'static str {
     match v {
         Verdict::Pass => "✅",
@@ -347,10 +368,6 @@ fn render_terminal(
     unmatched: &[String],
     verdict: Verdict,
 ) {
-    let pct = |c: Option<Counter>| {
-        c.and_then(cov::percent)
-            .map_or_else(|| "–".to_owned(), |p| format!("{p}%"))
-    };
     let merged_note = if merged.merged {
         format!(" (merged from {} reports)", merged.sources.len())
     } else {
@@ -360,22 +377,13 @@ fn render_terminal(
         "coverage ({metric}): {}{merged_note}",
         pct(headline)
     ));
-    for (name, c) in [
-        ("lines", merged.totals.lines),
-        ("branches", merged.totals.branches),
-        ("functions", merged.totals.functions),
-        ("statements", merged.totals.statements),
-        ("regions", merged.totals.regions),
-        ("instructions", merged.totals.instructions),
-    ] {
-        if let Some(c) = c {
-            session.say(&format!(
-                "  {name:<12} {:>8}  {}/{}",
-                pct(Some(c)),
-                c.covered,
-                c.total
-            ));
-        }
+    for (name, c) in named_totals(&merged.totals) {
+        session.say(&format!(
+            "  {name:<12} {:>8}  {}/{}",
+            pct(Some(c)),
+            c.covered,
+            c.total
+        ));
     }
     if let Some(n) = &merged.native {
         session.say(&format!(
@@ -469,29 +477,18 @@ fn summary(
     inconclusive: &[String],
     verdict: Verdict,
 ) -> String {
-    let pct = |c: Option<Counter>| {
-        c.and_then(cov::percent)
-            .map_or_else(|| "–".to_owned(), |p| format!("{p}%"))
-    };
     let mut md = format!(
         "### Coverage: {} {} ({metric})\n\n| metric | covered | total | % |\n|---|---|---|---|\n",
         mark(verdict),
         pct(headline)
     );
-    for (name, c) in [
-        ("lines", merged.totals.lines),
-        ("branches", merged.totals.branches),
-        ("functions", merged.totals.functions),
-        ("statements", merged.totals.statements),
-    ] {
-        if let Some(c) = c {
-            md.push_str(&format!(
-                "| {name} | {} | {} | {} |\n",
-                c.covered,
-                c.total,
-                pct(Some(c))
-            ));
-        }
+    for (name, c) in named_totals(&merged.totals) {
+        md.push_str(&format!(
+            "| {name} | {} | {} | {} |\n",
+            c.covered,
+            c.total,
+            pct(Some(c))
+        ));
     }
     if let Some(p) = patch {
         md.push_str(&format!(

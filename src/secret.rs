@@ -150,16 +150,16 @@ mod tests {
 
     #[test]
     fn slack_url_token_and_encoded_forms_are_redacted() {
-        let url = "https://hooks.slack.com/services/TMARKER01/BMARKER02/markerSECRETtoken123";
+        let url = "https://hooks.slack.com/services/T-MARKER01/B-MARKER02/marker-SECRET-token123";
         let mut r = Redactor::new();
         r.add(url);
         let text = format!(
-            "error sending to {url}; token markerSECRETtoken123; encoded {}",
+            "error sending to {url}; token marker-SECRET-token123; encoded {}",
             percent_encode(url)
         );
         let out = r.redact(&text);
-        assert!(!out.contains("markerSECRETtoken123"), "{out}");
-        assert!(!out.contains("BMARKER02"), "{out}");
+        assert!(!out.contains("marker-SECRET-token123"), "{out}");
+        assert!(!out.contains("B-MARKER02"), "{out}");
         assert!(out.contains("error sending to ***"), "{out}");
     }
 

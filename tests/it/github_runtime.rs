@@ -332,7 +332,7 @@ fn annotations_are_capped_per_level_with_a_count_of_the_rest() {
 fn masks_come_before_any_other_output() {
     let mut redactor = Redactor::new();
     redactor.add("https://hooks.slack.com/services/TFAKE0001/BFAKE0002/fakeSecretToken42");
-    redactor.add("ghp_fakeTokenForTestsOnly000000000000");
+    redactor.add("ghp_fake-token-for-tests-only-0000");
     let mut rt = Runtime::new(
         &Env::from_pairs([("GITHUB_ACTIONS", "true")]),
         Vec::new(),

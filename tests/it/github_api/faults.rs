@@ -182,7 +182,7 @@ async fn github_validation_errors_are_typed_with_their_details() {
 
 #[tokio::test]
 async fn the_token_never_appears_in_error_text() {
-    let token = "ghs_MARKERtoken0123456789abcdefXYZ";
+    let token = "ghs_MARKER-token-0123456789-abcdefXYZ";
     let gh = GitHub::start_with(Options {
         token: token.into(),
         ..Options::default()

@@ -43,7 +43,7 @@ use server::{Shared, lock};
 pub use spec::Spec;
 
 /// The default token: obviously fake, in the shape of an Actions installation token.
-pub const TOKEN: &str = "ghs_FAKEstandInTokenForTests000000000000";
+pub const TOKEN: &str = "ghs_FAKE-stand-in-token-for-tests-000";
 pub const REPOSITORY: &str = "octo-org/hello-world";
 
 /// A one-shot failure for the next matching request.

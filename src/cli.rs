@@ -178,6 +178,9 @@ pub struct CoverageArgs {
     /// Rewrite a report path prefix (repeatable), e.g. /app/=src/.
     #[arg(long = "path-fix", value_name = "BEFORE=AFTER", value_parser = parse_pair)]
     pub path_fix: Vec<(String, String)>,
+    /// Also write an SVG badge of the coverage to FILE (for a README).
+    #[arg(long, value_name = "FILE.svg")]
+    pub badge: Option<PathBuf>,
     /// Do not post or edit the sticky pull-request comment (posted with GITHUB_TOKEN on PRs).
     #[arg(long)]
     pub no_comment: bool,

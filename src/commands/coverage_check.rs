@@ -199,6 +199,24 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
             .runtime
             .set_output("result", &json.display().to_string())?;
     }
+    if let Some(badge) = &args.badge {
+        let (value, colour) = match headline.filter(|c| c.total > 0) {
+            Some(c) => {
+                let hundredths =
+                    u32::try_from(u128::from(c.covered) * 10_000 / u128::from(c.total))
+                        .unwrap_or(0);
+                (
+                    format!("{}%", percent.as_deref().unwrap_or("0")),
+                    crate::render::badge::color(hundredths),
+                )
+            }
+            None => ("unknown".to_owned(), "#9f9f9f"),
+        };
+        crate::render::json::write_atomic(
+            badge,
+            &crate::render::badge::svg("coverage", &value, colour),
+        )?;
+    }
     let details = Details {
         metric: metric_name,
         coverage: headline,

@@ -1,6 +1,7 @@
 //! Pure writers from outcomes to bytes (JSON result files, Markdown, JUnit XML, terminal text),
 //! plus the one place that writes result files atomically.
 
+pub mod badge;
 pub mod json;
 pub mod junit;
 #[cfg(test)]

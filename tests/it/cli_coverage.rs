@@ -299,7 +299,15 @@ fn bad_reports_are_exit_2_naming_file_and_line() {
 fn badge_is_written_with_the_floored_percentage() {
     let dir = tempfile::tempdir().unwrap();
     let badge = dir.path().join("badges/coverage.svg");
-    Bin::new().args(["coverage-check", "--badge"]).arg_path(&badge).arg_path(&fixture("go/cover-coverpkg.out")).run().expect_code(0);
+    Bin::new()
+        .args(["coverage-check", "--badge"])
+        .arg_path(&badge)
+        .arg_path(&fixture("go/cover-coverpkg.out"))
+        .run()
+        .expect_code(0);
     let svg = read(&badge);
-    assert!(svg.starts_with("<svg") && svg.contains(">80.85%</text>"), "{svg}");
+    assert!(
+        svg.starts_with("<svg") && svg.contains(">80.85%</text>"),
+        "{svg}"
+    );
 }

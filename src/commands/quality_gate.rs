@@ -132,16 +132,18 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
                 ("junit", summary)
             }
             Input::Sarif(report) => {
+                let summary = serde_json::to_value(report.summary).unwrap_or_default();
                 let vulns = evidence.vulnerabilities.get_or_insert_with(Vec::new);
                 let quality = evidence.quality.get_or_insert_with(QualityCounts::default);
-                for f in report.findings.iter().filter(|f| !f.suppressed) {
-                    if let Some(severity) = security_severity(f) {
-                        let id = f.rule_id.clone().unwrap_or_else(|| f.tool.name.clone());
+                // Consumed, not cloned: a 50 MB log holds its findings once.
+                for f in report.findings.into_iter().filter(|f| !f.suppressed) {
+                    if let Some(severity) = security_severity(&f) {
+                        let id = f.rule_id.unwrap_or(f.tool.name);
                         vulns.push(SecurityFinding {
                             id,
                             aliases: Vec::new(),
                             severity,
-                            title: f.message.clone(),
+                            title: f.message,
                         });
                     } else {
                         match f.level {
@@ -152,10 +154,7 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
                         }
                     }
                 }
-                (
-                    "sarif",
-                    serde_json::to_value(report.summary).unwrap_or_default(),
-                )
+                ("sarif", summary)
             }
             Input::Audit(report) => {
                 let vulns = evidence.vulnerabilities.get_or_insert_with(Vec::new);

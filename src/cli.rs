@@ -9,7 +9,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::notify::{EventKind, Provider, Status};
 use crate::scaffold::{Language, Template};
 
+mod health_monitor;
 mod smoke;
+pub use health_monitor::{
+    DEFAULT_STATE_BRANCH, FailOn, HealthMonitorArgs, IncidentsTarget, StateSpec,
+};
 pub use smoke::SmokeArgs;
 
 const AFTER_HELP: &str = "\
@@ -81,6 +85,9 @@ pub enum Command {
     /// Post-deploy smoke tests: wait for readiness, assert what matters, report like a test suite.
     #[command(after_help = smoke::SMOKE_AFTER_HELP)]
     Smoke(SmokeArgs),
+    /// Scheduled production monitoring: alert once, remind, resolve, open incidents.
+    #[command(name = "health-monitor", after_help = health_monitor::HEALTH_MONITOR_AFTER_HELP)]
+    HealthMonitor(HealthMonitorArgs),
     /// Validate the configuration file or print its JSON Schema.
     #[command(subcommand)]
     Config(ConfigCommand),

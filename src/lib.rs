@@ -12,6 +12,7 @@ pub mod error;
 pub mod gate;
 pub mod github;
 pub mod logging;
+pub mod monitor;
 pub mod notify;
 pub mod outcome;
 pub mod probe;

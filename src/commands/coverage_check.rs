@@ -179,10 +179,10 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
         verdict,
     );
     session.runtime.append_summary(&md)?;
-    if !args.no_comment {
-        if let Some(line) = super::pr_comment::upsert(session, "coverage", &md) {
-            session.say(&line);
-        }
+    if !args.no_comment
+        && let Some(line) = super::pr_comment::upsert(session, "coverage", &md)
+    {
+        session.say(&line);
     }
     session
         .runtime

@@ -46,12 +46,12 @@ pub fn run(args: InitArgs, session: &mut Session) -> Result<ExitCode, Error> {
             root.display()
         )));
     }
-    if let Some(r) = &args.action_ref {
-        if !scaffold::valid_action_ref(r) {
-            return Err(Error::Usage(format!(
-                "init: --action-ref `{r}` is not a tag, branch or commit SHA (letters, digits, `.`, `-`, `_`, `/`)"
-            )));
-        }
+    if let Some(r) = &args.action_ref
+        && !scaffold::valid_action_ref(r)
+    {
+        return Err(Error::Usage(format!(
+            "init: --action-ref `{r}` is not a tag, branch or commit SHA (letters, digits, `.`, `-`, `_`, `/`)"
+        )));
     }
     let exists = |f: &str| root.join(f).is_file();
     let (language, detected_from) = match args.language {

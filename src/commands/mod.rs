@@ -7,6 +7,7 @@
 
 mod config;
 mod coverage_check;
+mod health_monitor;
 mod init;
 mod notify;
 mod pr_comment;
@@ -140,6 +141,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::QualityGate(args) => quality_gate::run(args, &mut session),
         Command::CoverageCheck(args) => coverage_check::run(args, &mut session),
         Command::Smoke(args) => smoke::run(args, &mut session),
+        Command::HealthMonitor(args) => health_monitor::run(args, &mut session),
         Command::Config(ConfigCommand::Check(args)) => config::check(args, &mut session),
         Command::Config(ConfigCommand::Schema) => config::schema(&mut session),
         Command::Init(args) => init::run(args, &mut session),
@@ -162,6 +164,7 @@ fn command_meta(command: &Command) -> (&'static str, Option<PathBuf>) {
         Command::QualityGate(a) => ("quality-gate", a.json.clone()),
         Command::CoverageCheck(a) => ("coverage-check", a.json.clone()),
         Command::Smoke(a) => ("smoke", a.json.clone()),
+        Command::HealthMonitor(a) => ("health-monitor", a.json.clone()),
         Command::Config(ConfigCommand::Check(a)) => ("config", a.json.clone()),
         Command::Config(ConfigCommand::Schema) => ("config", None),
         Command::Init(a) => ("init", a.json.clone()),
@@ -183,12 +186,12 @@ fn report_error(
         Error::Config(e) | Error::Probe(crate::probe::ProbeError::Config(e)) => Some(e),
         _ => None,
     };
-    if let Some(e) = config_error {
-        if let Some((path, line, _)) = e.location() {
-            annotation = annotation
-                .file(path)
-                .line(u32::try_from(line).unwrap_or(u32::MAX));
-        }
+    if let Some(e) = config_error
+        && let Some((path, line, _)) = e.location()
+    {
+        annotation = annotation
+            .file(path)
+            .line(u32::try_from(line).unwrap_or(u32::MAX));
     }
     // Outside Actions the message on stderr is the whole report; an annotation would repeat it.
     if session.runtime.in_actions() {

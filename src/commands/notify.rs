@@ -172,20 +172,21 @@ fn destinations(
             args.provider,
         ));
     }
-    if raw.is_empty() && args.channels.is_empty() {
-        if let Some(list) = session.env.get("DECODER_OPS_WEBHOOK").map(str::to_owned) {
-            let urls = list
-                .split([',', '\n'])
-                .map(str::trim)
-                .filter(|u| !u.is_empty());
-            for (i, url) in urls.enumerate() {
-                session.add_secret(url);
-                raw.push((
-                    format!("DECODER_OPS_WEBHOOK {}", i + 1),
-                    url.to_owned(),
-                    args.provider,
-                ));
-            }
+    if raw.is_empty()
+        && args.channels.is_empty()
+        && let Some(list) = session.env.get("DECODER_OPS_WEBHOOK").map(str::to_owned)
+    {
+        let urls = list
+            .split([',', '\n'])
+            .map(str::trim)
+            .filter(|u| !u.is_empty());
+        for (i, url) in urls.enumerate() {
+            session.add_secret(url);
+            raw.push((
+                format!("DECODER_OPS_WEBHOOK {}", i + 1),
+                url.to_owned(),
+                args.provider,
+            ));
         }
     }
     let needs_config = !args.channels.is_empty() || raw.is_empty();
@@ -239,7 +240,7 @@ fn destinations(
 
 /// A usable destination: an absolute http(s) URL (plain http only to loopback, so a webhook
 /// token never crosses a network unencrypted) with a known provider. Errors never include the URL.
-fn check_destination(
+pub(super) fn check_destination(
     name: &str,
     url: &str,
     provider: Option<Provider>,
@@ -307,16 +308,16 @@ fn build_message(args: &NotifyArgs, session: &mut Session) -> Result<Message, Er
             value: v.clone(),
         })
         .collect();
-    if args.event == EventKind::Custom {
-        if let Some(env) = &args.environment {
-            fields.insert(
-                0,
-                Field {
-                    name: "Environment".into(),
-                    value: env.clone(),
-                },
-            );
-        }
+    if args.event == EventKind::Custom
+        && let Some(env) = &args.environment
+    {
+        fields.insert(
+            0,
+            Field {
+                name: "Environment".into(),
+                value: env.clone(),
+            },
+        );
     }
     let mut links: Vec<Link> = args
         .links

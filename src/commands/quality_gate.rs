@@ -254,10 +254,10 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
     }
     let markdown = summary_markdown(&reports, &readiness);
     session.runtime.append_summary(&markdown)?;
-    if !args.no_comment {
-        if let Some(line) = super::pr_comment::upsert(session, "quality-gate", &markdown) {
-            session.say(&line);
-        }
+    if !args.no_comment
+        && let Some(line) = super::pr_comment::upsert(session, "quality-gate", &markdown)
+    {
+        session.say(&line);
     }
     session
         .runtime

@@ -114,9 +114,9 @@ impl fmt::Display for Operand {
 /// `250ms`, `1.5s`: how durations are shown in expected/actual values.
 pub fn format_duration(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms < 1000 || ms % 100 != 0 {
+    if ms < 1000 || !ms.is_multiple_of(100) {
         format!("{ms}ms")
-    } else if ms % 1000 == 0 {
+    } else if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{}.{}s", ms / 1000, (ms % 1000) / 100)

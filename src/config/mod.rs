@@ -9,6 +9,7 @@ pub mod assertion;
 pub mod checks;
 pub mod gates;
 mod interp;
+pub mod monitor;
 pub mod raw;
 pub mod scalar;
 
@@ -106,6 +107,8 @@ pub struct Config {
     pub environments: BTreeMap<String, Environment>,
     /// `checks:`, in file order.
     pub checks: Vec<CheckSpec>,
+    /// `monitor:`; `None` when the file has no such section.
+    pub monitor: Option<monitor::MonitorConfig>,
 }
 
 impl Config {
@@ -144,6 +147,9 @@ impl Config {
             out.push(&check.url);
             out.extend(check.headers.iter().map(|h| &h.value));
             out.extend(check.body.iter());
+        }
+        if let Some(m) = &self.monitor {
+            out.extend(m.templates());
         }
         out
     }
@@ -246,6 +252,29 @@ fn validate(raw: raw::RawConfig, text: &str, path: &str) -> Result<Config, Confi
     }
     config.environments = checks::environments(raw.environments, text, path)?;
     config.checks = checks::checks(raw.checks, &config.environments, text, path)?;
+    if let Some(m) = raw.monitor {
+        let check_names = config.checks.iter().map(|c| c.name.clone()).collect();
+        let channel_names = config.notify.channels.keys().cloned().collect();
+        if let Some(env) = &m.environment
+            && !config.environments.contains_key(env)
+        {
+            let (line, column) = locate(text, env);
+            return Err(ConfigError::Value {
+                path: path.to_owned(),
+                line,
+                column,
+                key: "monitor.environment".into(),
+                message: format!("no environment named `{env}` in `environments:`"),
+            });
+        }
+        config.monitor = Some(monitor::validate(
+            m,
+            &check_names,
+            &channel_names,
+            text,
+            path,
+        )?);
+    }
     Ok(config)
 }
 

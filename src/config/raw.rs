@@ -30,6 +30,9 @@ pub struct RawConfig {
     /// HTTP checks run by `smoke` against the selected environment.
     #[serde(default)]
     pub checks: Vec<checks::RawCheck>,
+    /// `health-monitor`: which checks, Prometheus metrics, alert policy, maintenance windows.
+    #[serde(default)]
+    pub monitor: Option<super::monitor::RawMonitor>,
 }
 
 /// Named notification channels.

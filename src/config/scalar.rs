@@ -27,10 +27,14 @@ macro_rules! string_schema {
         }
     };
 }
+pub(super) use string_schema;
 
 /// Reads a string and parses it inside the visitor: an error returned there is located by
 /// serde_norway at the string itself, not at the start of the enclosing map.
-fn parse_str<'de, D, T>(d: D, parse: impl FnOnce(&str) -> Result<T, String>) -> Result<T, D::Error>
+pub(super) fn parse_str<'de, D, T>(
+    d: D,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
 {

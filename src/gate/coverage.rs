@@ -57,7 +57,7 @@ impl Pct {
 
 impl std::fmt::Display for Pct {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.0 % 100 == 0 {
+        if self.0.is_multiple_of(100) {
             write!(f, "{}%", self.0 / 100)
         } else {
             write!(f, "{}.{:02}%", self.0 / 100, self.0 % 100)
@@ -168,10 +168,10 @@ pub fn resolve_path(
     let strip = |p: &str| -> String {
         let mut s = p.trim_start_matches("./").to_owned();
         let ws = workspace.trim_end_matches('/');
-        if !ws.is_empty() {
-            if let Some(rest) = s.strip_prefix(&format!("{ws}/")) {
-                s = rest.to_owned();
-            }
+        if !ws.is_empty()
+            && let Some(rest) = s.strip_prefix(&format!("{ws}/"))
+        {
+            s = rest.to_owned();
         }
         s
     };

@@ -395,11 +395,12 @@ impl Delivery {
         let num = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<f64>().ok();
         if let (Some(remaining), Some(reset_after)) =
             (num("x-ratelimit-remaining"), num("x-ratelimit-reset-after"))
+            && remaining <= 0.0
+            && reset_after.is_finite()
+            && reset_after > 0.0
         {
-            if remaining <= 0.0 && reset_after.is_finite() && reset_after > 0.0 {
-                let wait = Duration::from_secs_f64(reset_after.min(3600.0));
-                self.pacer.block_until(key, Instant::now() + wait);
-            }
+            let wait = Duration::from_secs_f64(reset_after.min(3600.0));
+            self.pacer.block_until(key, Instant::now() + wait);
         }
     }
 

@@ -83,13 +83,13 @@ pub fn render(message: &Message) -> Value {
 /// the 25th says how many more were left out.
 fn fields(message: &Message) -> Vec<(String, String)> {
     let mut all: Vec<Field> = Vec::new();
-    if matches!(message.event, EventKind::Deploy | EventKind::Health) {
-        if let Some(env) = &message.environment {
-            all.push(Field {
-                name: "Environment".into(),
-                value: env.clone(),
-            });
-        }
+    if matches!(message.event, EventKind::Deploy | EventKind::Health)
+        && let Some(env) = &message.environment
+    {
+        all.push(Field {
+            name: "Environment".into(),
+            value: env.clone(),
+        });
     }
     all.extend(message.fields.iter().cloned());
     let o = &message.origin;

@@ -68,13 +68,13 @@ pub fn render(message: &Message) -> Value {
 /// user's own fields. The run context goes into the context block instead.
 fn fields(message: &Message) -> Vec<Field> {
     let mut out = Vec::new();
-    if matches!(message.event, EventKind::Deploy | EventKind::Health) {
-        if let Some(env) = &message.environment {
-            out.push(Field {
-                name: "Environment".into(),
-                value: env.clone(),
-            });
-        }
+    if matches!(message.event, EventKind::Deploy | EventKind::Health)
+        && let Some(env) = &message.environment
+    {
+        out.push(Field {
+            name: "Environment".into(),
+            value: env.clone(),
+        });
     }
     out.extend(message.fields.iter().cloned());
     out

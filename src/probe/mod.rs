@@ -13,6 +13,8 @@ mod cert;
 mod check;
 pub mod fetch;
 pub mod plan;
+pub mod prom;
+pub mod push;
 mod result;
 pub mod run;
 

@@ -163,7 +163,7 @@ fn weight(metric: &str, value: &str, changed: bool) -> Option<f64> {
 fn roundup_tenths(input: f64) -> u16 {
     // Inputs are in 0.0..=10.0 here, so the integer fits comfortably.
     let int_input = (input * 100_000.0).round() as u32;
-    let tenths = if int_input % 10_000 == 0 {
+    let tenths = if int_input.is_multiple_of(10_000) {
         int_input / 10_000
     } else {
         int_input / 10_000 + 1

@@ -382,13 +382,13 @@ impl Parser {
 
     /// The first text of a failure becomes its message when the element had no `message`.
     fn text(&mut self, text: &str) {
-        if let Some(case) = self.open.case.as_mut() {
-            if matches!(case.outcome, CaseOutcome::Failed | CaseOutcome::Error) {
-                let current = case.message.get_or_insert_with(String::new);
-                if current.len() < MESSAGE_MAX {
-                    current.push_str(text);
-                    *current = truncate(current.trim_start());
-                }
+        if let Some(case) = self.open.case.as_mut()
+            && matches!(case.outcome, CaseOutcome::Failed | CaseOutcome::Error)
+        {
+            let current = case.message.get_or_insert_with(String::new);
+            if current.len() < MESSAGE_MAX {
+                current.push_str(text);
+                *current = truncate(current.trim_start());
             }
         }
     }

@@ -172,6 +172,7 @@ fn usage_errors_exit_2_and_help_teaches() {
             "coverage-check",
             "quality-gate",
             "smoke",
+            "health-monitor",
             "config",
             "init",
             "help"

@@ -166,15 +166,14 @@ fn predicate(query: &Query, p: RawPredicateMap) -> Result<(Predicate, bool), Str
         }
         given.push(("matches", Predicate::Matches(Pattern::parse(&text)?)));
     }
-    if kind == Kind::Duration {
-        if let Some((name, _)) = given
+    if kind == Kind::Duration
+        && let Some((name, _)) = given
             .iter()
             .find(|(_, p)| matches!(p, Predicate::Equals(_) | Predicate::In(_)))
-        {
-            return Err(format!(
-                "`{name}` does not apply to `{q}`: timings vary; use less-than, at-most, greater-than, at-least or between"
-            ));
-        }
+    {
+        return Err(format!(
+            "`{name}` does not apply to `{q}`: timings vary; use less-than, at-most, greater-than, at-least or between"
+        ));
     }
     match given.len() {
         1 => Ok((given.remove(0).1, negate)),

@@ -27,7 +27,7 @@ pub fn encode(bytes: &[u8]) -> String {
 /// `None` for anything that is not padded standard Base64 (whitespace aside).
 pub fn decode(text: &str) -> Option<Vec<u8>> {
     let symbols: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if symbols.len() % 4 != 0 {
+    if !symbols.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(symbols.len() / 4 * 3);

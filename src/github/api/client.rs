@@ -20,6 +20,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A GitHub REST client bound to one repository and one token.
+#[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base: Url,

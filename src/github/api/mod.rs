@@ -12,6 +12,7 @@
 //! concept each. The token never appears in an error or a log line.
 
 mod base64;
+pub use base64::encode as base64_encode;
 mod client;
 mod comments;
 mod contents;

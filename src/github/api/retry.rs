@@ -84,12 +84,12 @@ pub fn classify(
         if let Some(secs) = header_u64(headers, "retry-after") {
             return Verdict::RateLimited(Duration::from_secs(secs).max(MIN_RATE_LIMIT_WAIT));
         }
-        if header_u64(headers, "x-ratelimit-remaining") == Some(0) {
-            if let Some(reset) = header_u64(headers, "x-ratelimit-reset") {
-                // One extra second: the reset instant is rounded down to whole seconds.
-                let wait = reset.saturating_sub(now_epoch).saturating_add(1);
-                return Verdict::RateLimited(Duration::from_secs(wait).max(MIN_RATE_LIMIT_WAIT));
-            }
+        if header_u64(headers, "x-ratelimit-remaining") == Some(0)
+            && let Some(reset) = header_u64(headers, "x-ratelimit-reset")
+        {
+            // One extra second: the reset instant is rounded down to whole seconds.
+            let wait = reset.saturating_sub(now_epoch).saturating_add(1);
+            return Verdict::RateLimited(Duration::from_secs(wait).max(MIN_RATE_LIMIT_WAIT));
         }
         let lower = message.to_ascii_lowercase();
         if status == 429 || lower.contains("secondary rate limit") || lower.contains("abuse") {

@@ -91,10 +91,11 @@ impl Client {
         let same = current
             .iter()
             .find(|s| s.context.eq_ignore_ascii_case(context));
-        if let Some(s) = same {
-            if s.state == state.as_str() && s.description.as_deref().unwrap_or("") == description {
-                return Ok(StatusOutcome::Unchanged);
-            }
+        if let Some(s) = same
+            && s.state == state.as_str()
+            && s.description.as_deref().unwrap_or("") == description
+        {
+            return Ok(StatusOutcome::Unchanged);
         }
         let mut body = serde_json::json!({
             "state": state,

@@ -156,10 +156,10 @@ fn is_fork(head: Option<&RawRepo>, base: Option<&RawRepo>) -> bool {
     let (Some(head), Some(base)) = (head, base) else {
         return true;
     };
-    if let (Some(h), Some(b)) = (head.id, base.id) {
-        if h != b {
-            return true;
-        }
+    if let (Some(h), Some(b)) = (head.id, base.id)
+        && h != b
+    {
+        return true;
     }
     // Repository names are case-insensitive on GitHub.
     !head.full_name.eq_ignore_ascii_case(&base.full_name)

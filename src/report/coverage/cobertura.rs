@@ -168,16 +168,16 @@ fn line(
     let n = u32::try_from(n).map_err(|_| here.error(format!("line number {n} is out of range")))?;
     let hits = required_number(hits.as_deref(), "line", "hits", here)?;
     class.lines.push((n, hits));
-    if branch.as_deref() == Some("true") {
-        if let Some(condition) = condition {
-            let counter = condition_coverage(&condition).ok_or_else(|| {
-                here.error(format!(
-                    "expected `condition-coverage` like `50% (1/2)`, found `{}`",
-                    excerpt(&condition)
-                ))
-            })?;
-            class.branches.push((n, counter));
-        }
+    if branch.as_deref() == Some("true")
+        && let Some(condition) = condition
+    {
+        let counter = condition_coverage(&condition).ok_or_else(|| {
+            here.error(format!(
+                "expected `condition-coverage` like `50% (1/2)`, found `{}`",
+                excerpt(&condition)
+            ))
+        })?;
+        class.branches.push((n, counter));
     }
     Ok(())
 }

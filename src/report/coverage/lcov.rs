@@ -29,11 +29,11 @@ pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parse
     let mut records = 0u64;
     while let Some(current) = lines.next_line()? {
         // Most lines of a tracefile are `DA:` lines; they skip the general record handling.
-        if let (Some(value), Some(open)) = (current.bytes.strip_prefix(b"DA:"), record.as_mut()) {
-            if let Some(pair) = fast_da(value) {
-                open.lines.push(pair);
-                continue;
-            }
+        if let (Some(value), Some(open)) = (current.bytes.strip_prefix(b"DA:"), record.as_mut())
+            && let Some(pair) = fast_da(value)
+        {
+            open.lines.push(pair);
+            continue;
         }
         let line = current.text()?.trim();
         if line.is_empty() {

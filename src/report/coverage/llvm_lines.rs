@@ -99,11 +99,12 @@ pub fn lines_from_segments(
         wrapped = on_line.last();
         // Lines up to the next segment have no segments of their own: each is mapped exactly when
         // the wrapped segment has a count, with the wrapped count.
-        if let (Some(w), Some(next)) = (wrapped, segments.get(i)) {
-            if w.has_count && next.line > line.saturating_add(1) {
-                take(budget, u64::from(next.line - line - 1))?;
-                out.extend((line + 1..next.line).map(|l| (l, w.count)));
-            }
+        if let (Some(w), Some(next)) = (wrapped, segments.get(i))
+            && w.has_count
+            && next.line > line.saturating_add(1)
+        {
+            take(budget, u64::from(next.line - line - 1))?;
+            out.extend((line + 1..next.line).map(|l| (l, w.count)));
         }
     }
     Ok(collect_lines(out))

@@ -297,10 +297,10 @@ fn slack(s: &mut State, method: &str, path: &str, raw: &[u8], at: Instant) -> An
     let Ok(body) = serde_json::from_slice::<Value>(raw) else {
         return text(400, "invalid_payload");
     };
-    if let Some(last) = s.last_accepted {
-        if at.duration_since(last) < SLACK_MIN_GAP {
-            return rate_limited(Kind::Slack, Duration::from_secs(1));
-        }
+    if let Some(last) = s.last_accepted
+        && at.duration_since(last) < SLACK_MIN_GAP
+    {
+        return rate_limited(Kind::Slack, Duration::from_secs(1));
     }
     if let Err(e) = check_slack(&body) {
         eprintln!("stand-in Slack rejected the payload: {e}");

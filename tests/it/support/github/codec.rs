@@ -105,7 +105,7 @@ pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
         .bytes()
         .filter(|b| *b != b'\n' && *b != b'\r')
         .collect();
-    if clean.len() % 4 != 0 {
+    if !clean.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::new();

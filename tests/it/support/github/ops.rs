@@ -127,21 +127,21 @@ impl Repo {
                 if body.get("labels").is_some_and(Value::is_array) {
                     i.labels = label_names(&body["labels"]);
                 }
-                if let Some(s) = body["state"].as_str() {
-                    if s != i.state {
-                        i.state = s.to_owned();
-                        let reason = body["state_reason"].as_str();
-                        i.state_reason = Some(
-                            reason
-                                .unwrap_or(if s == "closed" {
-                                    "completed"
-                                } else {
-                                    "reopened"
-                                })
-                                .to_owned(),
-                        );
-                        i.closed_at = (s == "closed").then(now_iso);
-                    }
+                if let Some(s) = body["state"].as_str()
+                    && s != i.state
+                {
+                    i.state = s.to_owned();
+                    let reason = body["state_reason"].as_str();
+                    i.state_reason = Some(
+                        reason
+                            .unwrap_or(if s == "closed" {
+                                "completed"
+                            } else {
+                                "reopened"
+                            })
+                            .to_owned(),
+                    );
+                    i.closed_at = (s == "closed").then(now_iso);
                 }
                 i.updated_at = now_iso();
                 let i = i.clone();

@@ -217,11 +217,11 @@ fn respond(
         let msg = "Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.";
         return (None, Some(basic_error(403, msg, GENERIC_DOC)));
     }
-    if let Some(v) = header("x-github-api-version") {
-        if !SUPPORTED_VERSIONS.contains(&v) {
-            let msg = format!("API version {v} is not supported.");
-            return (None, Some(basic_error(400, &msg, GENERIC_DOC)));
-        }
+    if let Some(v) = header("x-github-api-version")
+        && !SUPPORTED_VERSIONS.contains(&v)
+    {
+        let msg = format!("API version {v} is not supported.");
+        return (None, Some(basic_error(400, &msg, GENERIC_DOC)));
     }
     let spec = shared.spec;
     let Some(route) = spec.route(method, &path) else {

@@ -35,6 +35,11 @@ impl Bin {
         self
     }
 
+    pub fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> Self {
+        self.cmd.arg(arg);
+        self
+    }
+
     pub fn arg_path(mut self, path: &Path) -> Self {
         self.cmd.arg(path);
         self

@@ -70,15 +70,17 @@ impl Clock {
         })
     }
 
+    /// Whole seconds: the state and the messages have no use for more.
     fn now(&self) -> Timestamp {
-        match self.base {
+        let t = match self.base {
             Some(t) => {
                 let elapsed =
                     jiff::SignedDuration::try_from(self.started.elapsed()).unwrap_or_default();
                 t.checked_add(elapsed).unwrap_or(t)
             }
             None => Timestamp::now(),
-        }
+        };
+        Timestamp::from_second(t.as_second()).unwrap_or(t)
     }
 }
 

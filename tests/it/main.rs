@@ -11,6 +11,7 @@ mod cli_smoke;
 mod github_api;
 mod github_runtime;
 mod github_stand_in;
+mod monitor_github;
 mod monitor_nginx;
 mod notify_delivery;
 mod notify_secrets;

@@ -84,9 +84,7 @@ pub async fn apply(
                 let text = format!(
                     "✅ Resolved: `{}` is passing again after {}.{}",
                     event.check,
-                    crate::config::assertion::format_duration(
-                        std::time::Duration::try_from(*down_for).unwrap_or_default()
-                    ),
+                    super::alerts::human(*down_for),
                     run_line(place)
                 );
                 close(client, event, state, &text).await

@@ -13,6 +13,7 @@ mod github_runtime;
 mod github_stand_in;
 mod monitor_github;
 mod monitor_nginx;
+mod monitor_prometheus;
 mod notify_delivery;
 mod notify_secrets;
 mod smoke_faults;

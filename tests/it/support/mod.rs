@@ -6,4 +6,5 @@ pub mod faults;
 pub mod github;
 pub mod nginx;
 pub mod probe;
+pub mod prometheus;
 pub mod xml;

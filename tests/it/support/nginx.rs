@@ -10,9 +10,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// What CI installs (see `.ci/run`).
-pub const APT_LINE: &str = "apt-get install -y nginx-light openssl";
+pub const APT_LINE: &str =
+    "apt-get install -y nginx-light openssl prometheus prometheus-pushgateway";
 
-fn find(program: &str, package: &str) -> PathBuf {
+pub fn find(program: &str, package: &str) -> PathBuf {
     let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).collect())
         .unwrap_or_default();
@@ -136,7 +137,7 @@ impl Drop for Nginx {
     }
 }
 
-fn set_mode(path: &Path, mode: u32) {
+pub fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
 }

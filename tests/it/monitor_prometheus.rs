@@ -49,10 +49,11 @@ fn gt(value: f64) -> Option<Threshold> {
 async fn until(c: &PromClient, query: &str, value: f64) {
     let start = Instant::now();
     loop {
-        if let Ok(s) = c.instant(query, None).await {
-            if s.len() == 1 && s[0].value == value {
-                return;
-            }
+        if let Ok(s) = c.instant(query, None).await
+            && s.len() == 1
+            && s[0].value == value
+        {
+            return;
         }
         assert!(
             start.elapsed() < Duration::from_secs(30),

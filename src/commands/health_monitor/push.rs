@@ -96,3 +96,35 @@ pub async fn push(
     )
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The dashboard in docs/grafana/ queries only metrics this module pushes, and shows each.
+    #[test]
+    fn the_grafana_dashboard_uses_exactly_the_pushed_metric_names() {
+        let round = Round {
+            metrics: Vec::new(),
+            observations: Vec::new(),
+            notes: Vec::new(),
+            problems: Vec::new(),
+        };
+        let pushed: std::collections::BTreeSet<String> =
+            families(&round, &State::fresh(), Timestamp::UNIX_EPOCH)
+                .into_iter()
+                .map(|f| f.name)
+                .collect();
+        let dashboard: serde_json::Value =
+            serde_json::from_str(include_str!("../../../docs/grafana/decoder-ops.json")).unwrap();
+        let name = regex::Regex::new(r"decoder_ops_[a-z_]+").unwrap();
+        let mut used = std::collections::BTreeSet::new();
+        for panel in dashboard["panels"].as_array().unwrap() {
+            for target in panel["targets"].as_array().unwrap() {
+                let expr = target["expr"].as_str().unwrap();
+                used.extend(name.find_iter(expr).map(|m| m.as_str().to_owned()));
+            }
+        }
+        assert_eq!(used, pushed);
+    }
+}

@@ -272,3 +272,83 @@ async fn a_corrupt_state_is_kept_aside_and_monitoring_goes_on() {
     assert_eq!(state["schema_version"], 1);
     assert_eq!(state["runs"].as_array().unwrap().len(), 1);
 }
+
+/// The webhook's token and the Prometheus token never appear in any output, whatever fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_never_leak_from_a_failing_monitor() {
+    use crate::support::chat::{Fault, TOKEN};
+    const PROM_TOKEN: &str = "promSECRETmarker0042";
+    let slack = Chat::slack().await;
+    // The first delivery is refused with the platform's 404 body; the second run's succeeds.
+    slack.plan(Fault::Status(404));
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("decoder-ops.yml");
+    let closed = free_port();
+    std::fs::write(
+        &cfg,
+        format!(
+            r#"checks:
+  - {{name: api, url: "http://127.0.0.1:{closed}/health?key=${{API_KEY}}", timeout: 1s}}
+notify:
+  channels:
+    ops: {{webhook: "${{OPS_WEBHOOK}}", provider: slack}}
+monitor:
+  channels: [ops]
+  alerts: {{failure-threshold: 1}}
+  prometheus: {{url: "http://127.0.0.1:{closed}", bearer-token: "${{PROM_TOKEN}}", timeout: 1s}}
+  metrics:
+    - {{name: errors, query: "sum(rate(x[5m]))", critical: "> 1"}}
+"#
+        ),
+    )
+    .unwrap();
+    for (i, verbose) in ["-v", "-vv"].into_iter().enumerate() {
+        let json = dir.path().join(format!("r{i}.json"));
+        let run = Bin::new()
+            .in_actions(dir.path())
+            .env("OPS_WEBHOOK", slack.url())
+            .env("PROM_TOKEN", PROM_TOKEN)
+            .env("API_KEY", "apiSECRETmarker0077")
+            .env("DECODER_OPS_LOG", "trace")
+            .args([
+                "health-monitor",
+                verbose,
+                "--now",
+                &format!("2026-11-23T10:{:02}:00Z", 15 * i),
+            ])
+            .arg("--state")
+            .arg(format!("file:{}", dir.path().join("state.json").display()))
+            .arg("--config")
+            .arg_path(&cfg)
+            .arg("--json")
+            .arg_path(&json)
+            .run();
+        run.expect_code(1);
+        let visible: Vec<&str> = run
+            .stdout
+            .lines()
+            .filter(|l| !l.starts_with("::add-mask::"))
+            .collect();
+        let mut everything = vec![visible.join("\n"), run.stderr.clone()];
+        for f in ["output", "summary", "state.json", &format!("r{i}.json")] {
+            everything.push(std::fs::read_to_string(dir.path().join(f)).unwrap_or_default());
+        }
+        for secret in [TOKEN, PROM_TOKEN, "apiSECRETmarker0077"] {
+            for (n, text) in everything.iter().enumerate() {
+                assert!(
+                    !text.contains(secret),
+                    "{secret} leaked in output #{n}:\n{text}"
+                );
+            }
+            assert!(
+                run.stdout.contains(&format!("::add-mask::{secret}")),
+                "{secret} is masked first"
+            );
+        }
+        let result: Value = serde_json::from_str(&everything[5]).unwrap();
+        assert_eq!(result["problems"].as_array().unwrap().len(), 1, "{result}");
+    }
+    // The alert fired once (its delivery refused with 404, a warning); the second run has nothing
+    // new to say.
+    assert_eq!(slack.received().len(), 1);
+}

@@ -176,11 +176,7 @@ fn destinations(
         && args.channels.is_empty()
         && let Some(list) = session.env.get("DECODER_OPS_WEBHOOK").map(str::to_owned)
     {
-        let urls = list
-            .split([',', '\n'])
-            .map(str::trim)
-            .filter(|u| !u.is_empty());
-        for (i, url) in urls.enumerate() {
+        for (i, url) in env_webhooks(&list).enumerate() {
             session.add_secret(url);
             raw.push((
                 format!("DECODER_OPS_WEBHOOK {}", i + 1),
@@ -236,6 +232,13 @@ fn destinations(
         return Err(Error::Usage(session.redact(&problems.join("; "))));
     }
     Ok((out, problems))
+}
+
+/// The URLs of `DECODER_OPS_WEBHOOK`: several may be given, separated by commas or newlines.
+pub(super) fn env_webhooks(list: &str) -> impl Iterator<Item = &str> {
+    list.split([',', '\n'])
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
 }
 
 /// A usable destination: an absolute http(s) URL (plain http only to loopback, so a webhook

@@ -17,7 +17,7 @@ fn nginx(port: u16) -> Nginx {
     Nginx::start(&SERVER.replace("{port}", &port.to_string()), &[port])
 }
 
-fn config(dir: &Path, port: u16, slack: &str) -> PathBuf {
+fn config(dir: &Path, port: u16) -> PathBuf {
     let path = dir.join("decoder-ops.yml");
     std::fs::write(
         &path,
@@ -42,7 +42,6 @@ monitor:
         ),
     )
     .unwrap();
-    let _ = slack;
     path
 }
 
@@ -86,7 +85,7 @@ async fn alerts_once_reminds_resolves_and_keeps_quiet_when_it_should() {
     let slack = Chat::slack().await;
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let cfg = config(dir.path(), port, &slack.url());
+    let cfg = config(dir.path(), port);
     let url = slack.url();
     let d = dir.path();
 
@@ -209,7 +208,7 @@ async fn a_two_hour_gap_is_reported_as_blind_and_not_counted_as_up() {
     let slack = Chat::slack().await;
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let cfg = config(dir.path(), port, &slack.url());
+    let cfg = config(dir.path(), port);
     let url = slack.url();
     let _server = nginx(port);
     for minute in [0, 15, 135] {
@@ -244,7 +243,7 @@ async fn a_corrupt_state_is_kept_aside_and_monitoring_goes_on() {
     let slack = Chat::slack().await;
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let cfg = config(dir.path(), port, &slack.url());
+    let cfg = config(dir.path(), port);
     let _server = nginx(port);
     std::fs::write(
         dir.path().join("state.json"),

@@ -152,7 +152,6 @@ async fn monitor_run(
             &clients,
             &monitor_config,
             &state,
-            None,
             &args,
             now,
             &redactor,
@@ -163,7 +162,7 @@ async fn monitor_run(
             .iter()
             .filter_map(|m| m.value.map(|v| (m.name.clone(), v)))
             .collect();
-        let (stored, _, conflicts) = store
+        let (_, _, conflicts) = store
             .commit(state, now, |s| {
                 for (name, value) in &values {
                     s.baselines.insert(name.clone(), *value);
@@ -176,7 +175,6 @@ async fn monitor_run(
             &round,
             &store.describe(),
             conflicts,
-            &stored,
             session,
         );
     }
@@ -194,7 +192,6 @@ async fn monitor_run(
             &clients,
             &monitor_config,
             &state,
-            Some(&setup.policies),
             &args,
             now,
             &redactor,

@@ -433,7 +433,6 @@ pub fn baselines(
     round: &Round,
     store: &str,
     conflicts: u32,
-    _state: &State,
     session: &mut Session,
 ) -> Result<ExitCode, Error> {
     let not_recorded: Vec<String> = round

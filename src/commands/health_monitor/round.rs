@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use super::setup::{self, Setup};
 use crate::cli::HealthMonitorArgs;
 use crate::config::monitor::MonitorConfig;
-use crate::monitor::{Health, Observation, Policies, Severity, State};
+use crate::monitor::{Health, Observation, Severity, State};
 use crate::probe::prom::{self, MetricResult, MetricStatus};
 use crate::probe::{self, CheckStatus, Clients, RunOptions};
 use crate::secret::Redactor;
@@ -30,7 +30,6 @@ pub async fn measure(
     clients: &Clients,
     monitor: &MonitorConfig,
     state: &State,
-    _policies: Option<&Policies>,
     args: &HealthMonitorArgs,
     now: Timestamp,
     redactor: &Redactor,

@@ -296,12 +296,7 @@ fn destinations(
     if names.is_empty()
         && let Some(list) = session.env.get("DECODER_OPS_WEBHOOK").map(str::to_owned)
     {
-        for (i, url) in list
-            .split([',', '\n'])
-            .map(str::trim)
-            .filter(|u| !u.is_empty())
-            .enumerate()
-        {
+        for (i, url) in super::super::notify::env_webhooks(&list).enumerate() {
             raw.push((
                 format!("DECODER_OPS_WEBHOOK {}", i + 1),
                 url.to_owned(),

@@ -157,11 +157,7 @@ async fn monitor_run(
             &redactor,
         )
         .await;
-        let values: Vec<(String, f64)> = round
-            .metrics
-            .iter()
-            .filter_map(|m| m.value.map(|v| (m.name.clone(), v)))
-            .collect();
+        let values = round::baselines(&round.metrics);
         let (_, _, conflicts) = store
             .commit(state, now, |s| {
                 for (name, value) in &values {

@@ -115,6 +115,19 @@ pub async fn measure(
     }
 }
 
+/// The values `--record-baseline` stores: finite ones only (NaN from 0/0 is no baseline, and
+/// JSON could not hold it).
+pub fn baselines(metrics: &[MetricResult]) -> Vec<(String, f64)> {
+    metrics
+        .iter()
+        .filter_map(|m| {
+            m.value
+                .filter(|v| v.is_finite())
+                .map(|v| (m.name.clone(), v))
+        })
+        .collect()
+}
+
 /// The first rollback rule that holds after this round: a metric marked `rollback` that is
 /// critical (its threshold or its baseline rule), or an HTTP check whose alert is firing.
 pub fn rollback_rule(
@@ -146,4 +159,33 @@ pub fn rollback_rule(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_finite_values_become_baselines_and_the_state_still_reads_back() {
+        let result = |name: &str, value: Option<f64>| MetricResult {
+            name: name.into(),
+            query: "q".into(),
+            status: MetricStatus::Ok,
+            value,
+            baseline_value: None,
+            detail: String::new(),
+            rule_fired: None,
+            duration: std::time::Duration::ZERO,
+        };
+        let values = baselines(&[
+            result("p95", Some(1500.0)),
+            result("ratio", Some(f64::NAN)),
+            result("inf", Some(f64::INFINITY)),
+            result("none", None),
+        ]);
+        assert_eq!(values, vec![("p95".to_owned(), 1500.0)]);
+        let mut state = State::fresh();
+        state.baselines.extend(values);
+        assert_eq!(State::from_json(&state.to_json()).unwrap(), state);
+    }
 }

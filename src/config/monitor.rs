@@ -556,6 +556,16 @@ pub(super) fn validate(
         }
         overrides.insert(name, spec);
     }
+    if let Some(cycle) = dependency_cycle(&overrides) {
+        return Err(err(
+            &format!("{}:", cycle[0]),
+            format!("monitor.overrides.{}.depends-on", cycle[0]),
+            format!(
+                "`depends-on` goes round in a circle ({}): each would silence the other's alerts for good",
+                cycle.join(" → ")
+            ),
+        ));
+    }
     if !alerts.depends_on.is_empty() {
         return Err(err(
             "depends-on",
@@ -653,6 +663,42 @@ pub(super) fn validate(
         maintenance,
         channels: raw.channels,
     })
+}
+
+/// A chain of `depends-on` that comes back to where it started, e.g. `[a, b, a]`.
+fn dependency_cycle(overrides: &BTreeMap<String, AlertSpec>) -> Option<Vec<String>> {
+    fn walk(
+        name: &str,
+        overrides: &BTreeMap<String, AlertSpec>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(start) = path.iter().position(|p| p == name) {
+            let mut cycle = path[start..].to_vec();
+            cycle.push(name.to_owned());
+            return Some(cycle);
+        }
+        if done.contains(name) {
+            return None;
+        }
+        path.push(name.to_owned());
+        for parent in overrides
+            .get(name)
+            .map(|o| o.depends_on.as_slice())
+            .unwrap_or_default()
+        {
+            if let Some(cycle) = walk(parent, overrides, path, done) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        done.insert(name.to_owned());
+        None
+    }
+    let mut done = BTreeSet::new();
+    overrides
+        .keys()
+        .find_map(|name| walk(name, overrides, &mut Vec::new(), &mut done))
 }
 
 fn located(text: &str, value: TemplateValue, key: &str) -> Located<Template> {

@@ -124,6 +124,14 @@ fn mistakes_are_located_and_explained() {
     );
     let e = error("  overrides:\n    checkout: {depends-on: [checkout]}\n");
     assert!(e.contains("not another monitored check"), "{e}");
+    let e = error(
+        "  overrides:\n    checkout: {depends-on: [health]}\n    health: {depends-on: [checkout]}\n",
+    );
+    assert!(
+        e.contains("line 13")
+            && e.contains("goes round in a circle (checkout → health → checkout)"),
+        "{e}"
+    );
     let e = error("  alerts: {reminder-every: 1m}\n");
     assert!(e.contains("at least `5m`"), "{e}");
     let e = error("  alerts: {failure-threshold: 0}\n");

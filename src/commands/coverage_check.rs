@@ -34,6 +34,9 @@ struct Details {
     patch: Option<PatchOut>,
     unmatched_report_paths: Vec<String>,
     checks: Vec<Check>,
+    /// `--explain`: why the figure and the tool's own headline differ.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanation: Option<Vec<String>>,
     files: BTreeMap<String, Totals>,
 }
 
@@ -95,6 +98,9 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
             .map(|n| Counter::new(n.covered, n.total)),
     };
     let patch = changed.as_ref().map(|c| cov::patch(&merged.files, c));
+    let explanation = args
+        .explain
+        .then(|| crate::gate::explain::explain(&merged, metric, metric_name, headline));
 
     let mut checks = Vec::new();
     let mut inconclusive = Vec::new();
@@ -164,6 +170,7 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
         &checks,
         &inconclusive,
         &unmatched,
+        explanation.as_deref(),
         verdict,
     );
     if let Some(p) = &patch {
@@ -235,6 +242,7 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
         }),
         unmatched_report_paths: unmatched,
         checks,
+        explanation,
         files: merged
             .files
             .iter()
@@ -384,6 +392,7 @@ fn render_terminal(
     checks: &[Check],
     inconclusive: &[String],
     unmatched: &[String],
+    explanation: Option<&[String]>,
     verdict: Verdict,
 ) {
     let merged_note = if merged.merged {
@@ -410,6 +419,12 @@ fn render_terminal(
             n.percent,
             metric_label(n.metric)
         ));
+    }
+    if let Some(lines) = explanation {
+        session.say("why the figures differ:");
+        for line in lines {
+            session.say(&format!("  - {line}"));
+        }
     }
     if let Some(p) = patch {
         session.say(&format!(

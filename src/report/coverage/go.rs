@@ -86,9 +86,12 @@ pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parse
         ));
     };
     let mut files = BTreeMap::new();
+    let mut duplicates = 0u64;
     for (path, mut file_blocks) in blocks {
+        let listed = file_blocks.len();
         dedup_blocks(&mut file_blocks, mode == GoMode::Set)
             .map_err(|m| malformed(name, Position::NONE, format!("`{}`: {m}", excerpt(&path))))?;
+        duplicates += (listed - file_blocks.len()) as u64;
         let mut file = FileCoverage {
             lines: lines_from_blocks(&file_blocks),
             blocks: file_blocks,
@@ -113,6 +116,7 @@ pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parse
         files,
         tool: Some(Tool::Go),
         go_mode: Some(mode),
+        duplicate_blocks: (duplicates > 0).then_some(duplicates),
         ..Parsed::default()
     })
 }

@@ -299,6 +299,13 @@ pub struct ReportSource {
     /// The counting mode of a Go coverprofile (`mode: set|count|atomic`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub go_mode: Option<GoMode>,
+    /// Go blocks listed more than once (`-coverpkg` runs) that were merged into one, when any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_blocks: Option<u64>,
+    /// Lines the tool was told to exclude (coverage.py's `# pragma: no cover`), when the report
+    /// says how many; they count in no figure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excluded_lines: Option<u64>,
 }
 
 /// How a Go coverprofile counted: `set` records 0/1, `count` and `atomic` record hit counts.

@@ -1,7 +1,7 @@
 //! `decoder-ops coverage-check`: coverage reports → totals as the producing tool computes them,
 //! patch coverage of the change, thresholds → verdict, rendered to every sink.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use serde::Serialize;
@@ -70,16 +70,27 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
 
     let mut reports = Vec::new();
     let mut unmatched = Vec::new();
+    let mut unmatched_seen = HashSet::new();
     for path in &args.reports {
         let mut report = coverage::parse_file(path, args.format)?;
-        let roots = report.source_roots.clone();
-        let files = std::mem::take(&mut report.files);
-        for (raw, file) in files {
-            let (resolved, found) = cov::resolve_path(&raw, &fixes, &roots, &workspace, &tracked);
-            if !found && !unmatched.contains(&raw) {
+        let mut renames = HashMap::new();
+        for raw in report.files.keys() {
+            let (resolved, found) =
+                cov::resolve_path(raw, &fixes, &report.source_roots, &workspace, &tracked);
+            if !found && unmatched_seen.insert(raw.clone()) {
                 unmatched.push(raw.clone());
             }
-            report.files.insert(resolved, file);
+            if resolved != *raw {
+                renames.insert(raw.clone(), resolved);
+            }
+        }
+        // Paths already named as in the repository (the usual case) keep the parser's map:
+        // rebuilding it for a 50 MB report took a quarter of the peak memory.
+        if !renames.is_empty() {
+            for (raw, file) in std::mem::take(&mut report.files) {
+                let key = renames.remove(&raw).unwrap_or(raw);
+                report.files.insert(key, file);
+            }
         }
         reports.push(report);
     }
@@ -224,36 +235,56 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
             &crate::render::badge::svg("coverage", &value, colour),
         )?;
     }
-    let details = Details {
-        metric: metric_name,
-        coverage: headline,
-        percent,
-        merged: merged.merged,
-        totals: merged.totals,
-        native: merged.native.clone(),
-        reports: merged.sources.clone(),
-        patch: patch.map(|p| PatchOut {
-            covered: p.covered,
-            measured: p.measured,
-            added: p.added,
-            percent: patch_percent,
-            unmeasured_files: p.unmeasured_files,
-            uncovered: p.uncovered,
-        }),
-        unmatched_report_paths: unmatched,
-        checks,
-        explanation,
-        files: merged
-            .files
-            .iter()
-            .map(|(k, f)| (k.clone(), f.totals))
-            .collect(),
-    };
-    let outcome = Outcome::new("coverage-check", verdict, details);
+    let exit_code = verdict.exit_code();
     if let Some(target) = &args.json {
-        super::write_json(target, &outcome, session)?;
+        write_result(
+            target,
+            session,
+            verdict,
+            Details {
+                metric: metric_name,
+                coverage: headline,
+                percent,
+                merged: merged.merged,
+                totals: merged.totals,
+                native: merged.native.clone(),
+                reports: merged.sources.clone(),
+                patch: patch.map(|p| PatchOut {
+                    covered: p.covered,
+                    measured: p.measured,
+                    added: p.added,
+                    percent: patch_percent,
+                    unmeasured_files: p.unmeasured_files,
+                    uncovered: p.uncovered,
+                }),
+                unmatched_report_paths: unmatched,
+                checks,
+                explanation,
+                files: merged
+                    .files
+                    .iter()
+                    .map(|(k, f)| (k.clone(), f.totals))
+                    .collect(),
+            },
+        )?;
     }
-    Ok(outcome.exit_code)
+    // Freeing a 50 MB report's per-line maps node by node takes a tenth of the run, and the
+    // process exits right after this; the OS takes the memory back at once.
+    std::mem::forget(merged);
+    Ok(exit_code)
+}
+
+fn write_result(
+    target: &Path,
+    session: &mut Session,
+    verdict: Verdict,
+    details: Details,
+) -> Result<(), Error> {
+    super::write_json(
+        target,
+        &Outcome::new("coverage-check", verdict, details),
+        session,
+    )
 }
 
 fn changed_lines(args: &CoverageArgs) -> Result<Option<ChangedLines>, Error> {
@@ -435,14 +466,25 @@ fn render_terminal(
             pct(Some(p.counter()))
         ));
     }
-    let mut worst: Vec<(&String, Counter)> = merged
-        .files
-        .iter()
-        .map(|(k, f)| (k, file_counter(f)))
-        .filter(|(_, c)| c.total > 0)
-        .collect();
-    worst.sort_by_key(|(_, c)| u128::from(c.covered) * 1_000_000 / u128::from(c.total));
-    if worst.len() > 1 {
+    // The few lowest, kept while scanning: sorting every file of a large report would add a
+    // list of all of them to the peak memory.
+    let rank = |c: &Counter| u128::from(c.covered) * 1_000_000 / u128::from(c.total);
+    let mut worst: Vec<(&String, Counter)> = Vec::with_capacity(WORST_FILES + 1);
+    let mut measured = 0usize;
+    for (path, file) in &merged.files {
+        let c = file_counter(file);
+        if c.total == 0 {
+            continue;
+        }
+        measured += 1;
+        // After equals, as a stable sort would put it.
+        let at = worst.partition_point(|(_, w)| rank(w) <= rank(&c));
+        if at < WORST_FILES {
+            worst.insert(at, (path, c));
+            worst.truncate(WORST_FILES);
+        }
+    }
+    if measured > 1 {
         session.say("worst files:");
         for (path, c) in worst.iter().take(WORST_FILES) {
             session.say(&format!("  {:>8}  {path}", pct(Some(*c))));

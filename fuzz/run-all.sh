@@ -38,6 +38,6 @@ for t in $targets; do
   t1=$(date +%s)
   last=$(grep -E '^#[0-9]+' "fuzz/logs/$t.log" | tail -1)
   stats=$(grep -E '^stat::(number_of_executed_units|peak_rss_mb)' "fuzz/logs/$t.log" | tr '\n' ' ')
-  crash=$(grep -oE 'artifact_prefix=.*Test unit written to [^ ]+' "fuzz/logs/$t.log" | sed 's/.*written to //')
+  crash=$(grep -oE 'Test unit written to [^ ]+' "fuzz/logs/$t.log" | sed 's/.*written to //' | tr '\n' ' ')
   echo "$t start=$start seconds=$((t1 - t0)) rc=$rc | $last | $stats ${crash:+| artifact=$crash}" >>fuzz/logs/summary.log
 done

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Copies the real reports under tests/fixtures into fuzz/corpus/<target>/ as seed inputs.
+# Copies the real reports under tests/fixtures (and past findings from fuzz/regressions) into
+# fuzz/corpus/<target>/ as seed inputs.
 # Usage: fuzz/seed.sh [target...]   (all targets when none is given)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,4 +33,6 @@ for t in ${@:-$all}; do
   seeds "$t" | while read -r f; do
     cp "$f" "fuzz/corpus/$t/seed-$(echo "$f" | tr '/' '_')"
   done
+  # Inputs that once failed stay in every corpus (see docs/fuzzing.md).
+  if [ -d "fuzz/regressions/$t" ]; then cp fuzz/regressions/"$t"/* "fuzz/corpus/$t/"; fi
 done

@@ -297,6 +297,14 @@ mod tests {
             err.contains("line 41: the blocks span more than 1048576 lines plus 64 per block"),
             "{err}"
         );
+        // The fuzzer's input itself fails the same way, at once.
+        let found = include_bytes!(
+            "../../../fuzz/regressions/go/oom-09b5d21cfccbf6b05a8087195a14f1106fa54add"
+        );
+        let err = parse_reader("cover.out", &found[..], Format::Go)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("the blocks span more than"), "{err}");
         // A long block within the allowance is still read.
         let r = parse_str("mode: set\nm/a.go:1.1,1000000.1 1 1\n").unwrap();
         assert_eq!(r.files["m/a.go"].lines.len(), 1_000_000);

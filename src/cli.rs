@@ -200,6 +200,11 @@ pub struct CoverageArgs {
     /// Write the result object as JSON to FILE (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// After the table, say why this figure and the producing tool's own headline differ
+    /// (branch weighting, partial lines, rounding, merged or excluded lines, ...); also adds
+    /// `explanation` to the --json result.
+    #[arg(long)]
+    pub explain: bool,
 }
 
 fn parse_pct(s: &str) -> Result<crate::gate::coverage::Pct, String> {

@@ -231,7 +231,7 @@ pub fn write_json<T: serde::Serialize>(
             .runtime
             .write_line(String::from_utf8_lossy(&bytes).trim_end())?;
     } else {
-        crate::render::json::write_atomic(target, &crate::render::json::to_bytes(value)?)?;
+        crate::render::json::write_value_atomic(target, value)?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! decides pass/fail.
 
 pub mod coverage;
+pub mod explain;
 pub mod policy;
 pub mod score;
 pub mod window;

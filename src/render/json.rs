@@ -17,10 +17,41 @@ pub fn to_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, RenderError> {
 /// Writes `bytes` to `path` so that readers see either the old file or the whole new one:
 /// a temporary file in the same directory, synced, then renamed over the target.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
-    let err = |source| RenderError::Write {
+    atomic(path, |file| {
+        file.write_all(bytes).map_err(|e| write_error(path, e))
+    })
+}
+
+/// Writes `value` as [`to_bytes`] would, atomically like [`write_atomic`], serializing straight
+/// into the file: a result listing every file of a large report never sits in memory as a whole.
+pub fn write_value_atomic<T: Serialize>(path: &Path, value: &T) -> Result<(), RenderError> {
+    atomic(path, |file| {
+        let mut out = std::io::BufWriter::new(file);
+        serde_json::to_writer_pretty(&mut out, value).map_err(|e| {
+            if e.is_io() {
+                write_error(path, e.into())
+            } else {
+                RenderError::Serialize(e)
+            }
+        })?;
+        out.write_all(b"\n")
+            .and_then(|()| out.flush())
+            .map_err(|e| write_error(path, e))
+    })
+}
+
+fn write_error(path: &Path, source: std::io::Error) -> RenderError {
+    RenderError::Write {
         path: path.display().to_string(),
         source,
-    };
+    }
+}
+
+fn atomic(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> Result<(), RenderError>,
+) -> Result<(), RenderError> {
+    let err = |source| write_error(path, source);
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -31,7 +62,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(err)?;
-    tmp.write_all(bytes).map_err(err)?;
+    fill(tmp.as_file_mut())?;
     tmp.as_file().sync_all().map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
@@ -53,6 +84,15 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn streamed_value_is_the_same_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.json");
+        let value = serde_json::json!({"a": [1, 2], "b": "é"});
+        write_value_atomic(&path, &value).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), to_bytes(&value).unwrap());
     }
 
     #[test]

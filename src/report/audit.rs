@@ -294,14 +294,7 @@ fn title(s: &str) -> String {
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("");
-    if line.len() <= TITLE_MAX {
-        return line.to_owned();
-    }
-    let mut end = TITLE_MAX;
-    while !line.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &line[..end])
+    super::text::truncate(line, TITLE_MAX)
 }
 
 #[cfg(test)]

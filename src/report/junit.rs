@@ -18,6 +18,7 @@ use std::hash::{Hash, Hasher};
 use std::io::BufRead;
 use std::path::Path;
 
+use super::text::truncate;
 use quick_xml::events::{BytesStart, Event};
 use serde::Serialize;
 
@@ -339,7 +340,7 @@ impl Parser {
                     };
                     if rank(outcome) > rank(case.outcome) {
                         case.outcome = outcome;
-                        case.message = message.map(|m| truncate(&m));
+                        case.message = message.map(|m| truncate(&m, MESSAGE_MAX));
                         if outcome == CaseOutcome::Skipped {
                             case.skip_kind = kind.filter(|k| !k.is_empty());
                         }
@@ -388,7 +389,7 @@ impl Parser {
             let current = case.message.get_or_insert_with(String::new);
             if current.len() < MESSAGE_MAX {
                 current.push_str(text);
-                *current = truncate(current.trim_start());
+                *current = truncate(current.trim_start(), MESSAGE_MAX);
             }
         }
     }
@@ -491,17 +492,6 @@ fn attr(e: &BytesStart<'_>, name: &str) -> Result<Option<String>, String> {
         Ok(None) => Ok(None),
         Err(err) => Err(format!("malformed attribute: {err}")),
     }
-}
-
-fn truncate(s: &str) -> String {
-    if s.len() <= MESSAGE_MAX {
-        return s.to_owned();
-    }
-    let mut end = MESSAGE_MAX;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
 }
 
 #[cfg(test)]

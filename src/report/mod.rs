@@ -11,6 +11,7 @@ pub mod junit;
 pub mod k6;
 pub mod sarif;
 pub mod severity;
+mod text;
 
 use std::fmt;
 

@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use super::json::{JsonFailure, classify};
 pub use super::severity::{Severity, SeverityCounts};
+use super::text::truncate;
 
 /// How much of a result message is kept: enough for an annotation.
 const MESSAGE_MAX: usize = 1000;
@@ -258,7 +259,7 @@ fn read_run(mut run: raw::Run, report: &mut SarifReport) {
             rule_id: result.rule_id.clone().or_else(|| result.rule.id.clone()),
             level,
             severity,
-            message: truncate(message),
+            message: truncate(message, MESSAGE_MAX),
             file,
             line: location.and_then(|p| p.region.start_line),
             suppressed,
@@ -310,17 +311,6 @@ fn security_severity(value: &serde_json::Value) -> Severity {
         _ => None,
     };
     score.map_or(Severity::Unknown, Severity::from_score)
-}
-
-fn truncate(s: &str) -> String {
-    if s.len() <= MESSAGE_MAX {
-        return s.to_owned();
-    }
-    let mut end = MESSAGE_MAX;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
 }
 
 // The subset of the SARIF object model that is read. Every field is optional or defaulted so

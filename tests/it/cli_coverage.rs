@@ -311,3 +311,114 @@ fn badge_is_written_with_the_floored_percentage() {
         "{svg}"
     );
 }
+
+#[test]
+fn explain_names_the_combined_count_behind_coveragepys_figure() {
+    // coverage.py 7.17.3 --branch on the fixture project printed `TOTAL 60 20 28 6 66%`:
+    // 40 of 60 statements and 18 of 28 branches, 6 partial, 5 lines excluded.
+    let dir = tempfile::tempdir().unwrap();
+    let result = dir.path().join("r.json");
+    let run = Bin::new()
+        .args(["coverage-check", "--explain", "--json"])
+        .arg_path(&result)
+        .arg_path(&fixture("coveragepy/branch/coverage.json"))
+        .run();
+    run.expect_code(0);
+    let table_then_why = run
+        .stdout
+        .find("coverage.py itself reports 66% (statements and branches)")
+        .zip(run.stdout.find("why the figures differ:"));
+    assert!(
+        matches!(table_then_why, Some((table, why)) if table < why),
+        "{}",
+        run.stdout
+    );
+    for expected in [
+        "coverage.py itself reports 66% of statements and branches combined (58/88)",
+        "(covered statements + covered branches) / (statements + branches) = (40 + 18) / (60 + 28) = 58/88 = 65.90%",
+        "statements alone are 40/60 = 66.66% and branches alone 18/28 = 64.28%",
+        "decoder-ops floors to two decimals: 65.90%; coverage.py rounds half to even to a whole percent (0 and 100 only when exact): 66%",
+        "6 line(s) ran but did not take every branch",
+        "5 line(s) were excluded",
+    ] {
+        assert!(run.stdout.contains(expected), "{expected}\n{}", run.stdout);
+    }
+    let v = json(&result);
+    let explanation: Vec<&str> = v["explanation"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{v:#}"))
+        .iter()
+        .filter_map(|l| l.as_str())
+        .collect();
+    assert!(
+        explanation
+            .iter()
+            .any(|l| l.contains("(40 + 18) / (60 + 28) = 58/88")),
+        "{explanation:#?}"
+    );
+    assert_eq!(v["reports"][0]["excluded_lines"], 5);
+}
+
+#[test]
+fn explain_names_lcov_summaries_that_disagree_with_their_records_and_go_duplicates() {
+    // cargo-llvm-cov 0.9.1 lcov: one file's LF/LH say 30 of 40, its DA records 29 of 39.
+    let run = Bin::new()
+        .args(["coverage-check", "--explain"])
+        .arg_path(&fixture("cargo-llvm-cov/stable/lcov.info"))
+        .run();
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains(
+            "in 1 file(s) the report's `LF`/`LH` summaries say 30/40 = 75.00% of lines covered, \
+             but its `DA` records give 29/39 = 74.35%"
+        ),
+        "{}",
+        run.stdout
+    );
+    // go -coverpkg=./...: blocks repeated per test binary, merged to 38 of 47 (go: 80.9%).
+    let run = Bin::new()
+        .args(["coverage-check", "--explain"])
+        .arg_path(&fixture("go/cover-coverpkg.out"))
+        .run();
+    run.expect_code(0);
+    for expected in [
+        "Go block(s) were listed more than once",
+        "decoder-ops floors to two decimals: 80.85%; go rounds to one decimal (printf `%.1f`): 80.9%",
+    ] {
+        assert!(run.stdout.contains(expected), "{expected}\n{}", run.stdout);
+    }
+    // Without --explain, neither the section nor the JSON key.
+    let dir = tempfile::tempdir().unwrap();
+    let result = dir.path().join("r.json");
+    let run = Bin::new()
+        .args(["coverage-check", "--json"])
+        .arg_path(&result)
+        .arg_path(&fixture("go/cover-coverpkg.out"))
+        .run();
+    assert!(
+        !run.stdout.contains("why the figures differ"),
+        "{}",
+        run.stdout
+    );
+    assert!(json(&result).get("explanation").is_none());
+}
+
+#[test]
+fn explain_says_when_reports_were_merged() {
+    let run = Bin::new()
+        .args(["coverage-check", "--explain"])
+        .arg_path(&fixture("c8/lcov.info"))
+        .arg_path(&fixture("nyc/lcov.info"))
+        .run();
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("2 reports were merged ("),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("no tool printed one for this merge"),
+        "{}",
+        run.stdout
+    );
+}

@@ -240,7 +240,7 @@ fn finish(st: State) -> Result<Parsed, ReportError> {
         tool,
         tool_version: tool.and(st.version),
         source_roots: st.roots,
-        go_mode: None,
+        ..Parsed::default()
     })
 }
 

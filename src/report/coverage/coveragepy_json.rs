@@ -51,6 +51,7 @@ pub(super) fn parse<R: BufRead>(name: &str, reader: R) -> Result<Parsed, ReportE
         files: st.files,
         tool: Some(Tool::CoveragePy),
         tool_version: st.version,
+        excluded_lines: raw.excluded_lines.filter(|&n| n > 0),
         ..Parsed::default()
     })
 }
@@ -62,6 +63,7 @@ struct RawSummary {
     num_branches: Option<u64>,
     covered_branches: Option<u64>,
     percent_covered_display: Option<String>,
+    excluded_lines: Option<u64>,
 }
 
 impl RawSummary {

@@ -22,9 +22,12 @@ use super::parse::Parsed;
 use super::source::Source;
 use crate::report::{Position, ReportError};
 
-/// At most this many (file, line) entries are derived from block spans, so a hostile profile with
-/// a block spanning billions of lines cannot exhaust memory. Real profiles stay far below it.
-const MAX_DERIVED_LINES: u64 = 16 * 1024 * 1024;
+/// Block spans may derive at most this many (file, line) entries, plus [`DERIVED_LINES_PER_BLOCK`]
+/// for each block read, so memory stays proportional to the input: a 2 KB hostile profile with a
+/// block spanning millions of lines used to build a map of hundreds of megabytes (found by
+/// fuzzing). Real blocks span a few lines each.
+const BASE_DERIVED_LINES: u64 = 1024 * 1024;
+const DERIVED_LINES_PER_BLOCK: u64 = 64;
 
 const BLOCK_SYNTAX: &str = "<file>:<line>.<column>,<line>.<column> <statements> <count>";
 
@@ -32,7 +35,7 @@ pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parse
     let mut lines = Lines::new(name, source);
     let mut mode: Option<GoMode> = None;
     let mut blocks: HashMap<String, Vec<Block>> = HashMap::new();
-    let mut span_budget = MAX_DERIVED_LINES;
+    let mut span_budget = BASE_DERIVED_LINES;
     while let Some(current) = lines.next_line()? {
         let line = current.text()?;
         if line.trim().is_empty() {
@@ -68,11 +71,13 @@ pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parse
         if (block.end_line, block.end_col) < (block.start_line, block.start_col) {
             return Err(current.error("the block ends before it starts"));
         }
+        span_budget = span_budget.saturating_add(DERIVED_LINES_PER_BLOCK);
         if block.statements > 0 {
             let span = u64::from(block.end_line - block.start_line) + 1;
             span_budget = span_budget.checked_sub(span).ok_or_else(|| {
                 current.error(format!(
-                    "the blocks span more than {MAX_DERIVED_LINES} lines in all; this is not a real profile"
+                    "the blocks span more than {BASE_DERIVED_LINES} lines plus \
+                     {DERIVED_LINES_PER_BLOCK} per block in all; this is not a real profile"
                 ))
             })?;
         }
@@ -86,9 +91,12 @@ pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parse
         ));
     };
     let mut files = BTreeMap::new();
+    let mut duplicates = 0u64;
     for (path, mut file_blocks) in blocks {
+        let listed = file_blocks.len();
         dedup_blocks(&mut file_blocks, mode == GoMode::Set)
             .map_err(|m| malformed(name, Position::NONE, format!("`{}`: {m}", excerpt(&path))))?;
+        duplicates += (listed - file_blocks.len()) as u64;
         let mut file = FileCoverage {
             lines: lines_from_blocks(&file_blocks),
             blocks: file_blocks,
@@ -113,6 +121,7 @@ pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parse
         files,
         tool: Some(Tool::Go),
         go_mode: Some(mode),
+        duplicate_blocks: (duplicates > 0).then_some(duplicates),
         ..Parsed::default()
     })
 }
@@ -272,6 +281,33 @@ mod tests {
             assert!(err.starts_with("coverage report `cover.out`: "), "{err}");
             assert!(err.contains(expected), "{input:?}: {err}");
         }
+    }
+
+    #[test]
+    fn a_small_profile_cannot_derive_millions_of_lines() {
+        // Found by `cargo fuzz run go` (docs/fuzzing.md): a 2.7 KB profile whose block
+        // `37.11,4666660.3` built a line map of 4.6 million entries (over 512 MB under ASan).
+        let mut input = String::from("mode: set\n");
+        for i in 1..40 {
+            input.push_str(&format!("m/a.go:{i}.1,{i}.9 1 1\n"));
+        }
+        input.push_str("m/a.go:37.11,4666660.3 2 0\n");
+        let err = parse_str(&input).unwrap_err().to_string();
+        assert!(
+            err.contains("line 41: the blocks span more than 1048576 lines plus 64 per block"),
+            "{err}"
+        );
+        // The fuzzer's input itself fails the same way, at once.
+        let found = include_bytes!(
+            "../../../fuzz/regressions/go/oom-09b5d21cfccbf6b05a8087195a14f1106fa54add"
+        );
+        let err = parse_reader("cover.out", &found[..], Format::Go)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("the blocks span more than"), "{err}");
+        // A long block within the allowance is still read.
+        let r = parse_str("mode: set\nm/a.go:1.1,1000000.1 1 1\n").unwrap();
+        assert_eq!(r.files["m/a.go"].lines.len(), 1_000_000);
     }
 
     #[test]

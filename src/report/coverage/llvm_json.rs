@@ -42,7 +42,7 @@ struct State {
 
 pub(super) fn parse<R: BufRead>(name: &str, reader: R) -> Result<Parsed, ReportError> {
     let mut st = State {
-        line_budget: super::llvm_lines::MAX_DERIVED_LINES,
+        line_budget: super::llvm_lines::BASE_DERIVED_LINES,
         ..State::default()
     };
     json::read(name, reader, Top(&mut st))?;
@@ -270,6 +270,9 @@ impl<'de> DeserializeSeed<'de> for FileSeed<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         let raw = RawFile::deserialize(d)?;
+        let allowance = (raw.segments.len() as u64)
+            .saturating_mul(super::llvm_lines::DERIVED_LINES_PER_SEGMENT);
+        self.0.line_budget = self.0.line_budget.saturating_add(allowance);
         let lines = lines_from_segments(&raw.segments, &mut self.0.line_budget)
             .map_err(serde::de::Error::custom)?;
         // The same branch region appears once per instantiation of its function (and per test

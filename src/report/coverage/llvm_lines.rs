@@ -18,9 +18,12 @@ use serde::de::{Deserializer, IgnoredAny, SeqAccess, Visitor};
 
 use super::model::collect_lines;
 
-/// At most this many line entries are derived per report, so a hostile export with segments
-/// billions of lines apart cannot exhaust memory. Real exports stay far below it.
-pub const MAX_DERIVED_LINES: u64 = 16 * 1024 * 1024;
+/// Segments may derive at most this many line entries per report, plus
+/// [`DERIVED_LINES_PER_SEGMENT`] for each segment read, so memory stays proportional to the
+/// input: a small hostile export with segments millions of lines apart cannot build a map of
+/// hundreds of megabytes (the Go parser had that flaw, found by fuzzing).
+pub const BASE_DERIVED_LINES: u64 = 1024 * 1024;
+pub const DERIVED_LINES_PER_SEGMENT: u64 = 64;
 
 /// `[line, col, count, hasCount, isRegionEntry, isGapRegion]` (older exports lack the last).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,7 +115,10 @@ pub fn lines_from_segments(
 
 fn take(budget: &mut u64, n: u64) -> Result<(), String> {
     *budget = budget.checked_sub(n).ok_or_else(|| {
-        format!("the segments span more than {MAX_DERIVED_LINES} lines in all; this is not a real export")
+        format!(
+            "the segments span more than {BASE_DERIVED_LINES} lines plus \
+             {DERIVED_LINES_PER_SEGMENT} per segment in all; this is not a real export"
+        )
     })?;
     Ok(())
 }
@@ -175,7 +181,7 @@ mod tests {
             seg(1, 1, true, true, false),
             seg(4_000_000_000, 0, false, false, false),
         ];
-        let mut budget = MAX_DERIVED_LINES;
+        let mut budget = BASE_DERIVED_LINES;
         let err = lines_from_segments(&segments, &mut budget).unwrap_err();
         assert!(err.contains("more than"), "{err}");
     }

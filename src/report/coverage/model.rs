@@ -162,7 +162,13 @@ impl FileCoverage {
 /// Builds a line → hits map from `(line, hits)` pairs, summing repeated lines. Parsers collect
 /// pairs in file order (already sorted in practice), so this is a linear bulk build instead of
 /// one tree insertion per line.
-pub(crate) fn collect_lines(pairs: Vec<(u32, u64)>) -> BTreeMap<u32, u64> {
+pub(crate) fn collect_lines(mut pairs: Vec<(u32, u64)>) -> BTreeMap<u32, u64> {
+    collect_lines_from(&mut pairs)
+}
+
+/// [`collect_lines`] that leaves `pairs` empty with its capacity, for a parser that reuses one
+/// buffer for every file instead of growing a new one each time.
+pub(crate) fn collect_lines_from(pairs: &mut Vec<(u32, u64)>) -> BTreeMap<u32, u64> {
     collect(pairs, |into, hits| *into = into.saturating_add(hits))
 }
 
@@ -171,10 +177,14 @@ pub(crate) fn collect_branches(
     pairs: Vec<(u32, Counter)>,
     fold: fn(Counter, Counter) -> Counter,
 ) -> BTreeMap<u32, Counter> {
-    collect(pairs, |into, c| *into = fold(*into, c))
+    let mut pairs = pairs;
+    collect(&mut pairs, |into, c| *into = fold(*into, c))
 }
 
-fn collect<V: Copy>(mut pairs: Vec<(u32, V)>, mut fold: impl FnMut(&mut V, V)) -> BTreeMap<u32, V> {
+fn collect<V: Copy>(
+    pairs: &mut Vec<(u32, V)>,
+    mut fold: impl FnMut(&mut V, V),
+) -> BTreeMap<u32, V> {
     if !pairs.is_sorted_by_key(|p| p.0) {
         pairs.sort_by_key(|p| p.0);
     }
@@ -186,7 +196,7 @@ fn collect<V: Copy>(mut pairs: Vec<(u32, V)>, mut fold: impl FnMut(&mut V, V)) -
         }
         same
     });
-    pairs.into_iter().collect()
+    pairs.drain(..).collect()
 }
 
 /// The report formats this module reads.
@@ -299,6 +309,13 @@ pub struct ReportSource {
     /// The counting mode of a Go coverprofile (`mode: set|count|atomic`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub go_mode: Option<GoMode>,
+    /// Go blocks listed more than once (`-coverpkg` runs) that were merged into one, when any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_blocks: Option<u64>,
+    /// Lines the tool was told to exclude (coverage.py's `# pragma: no cover`), when the report
+    /// says how many; they count in no figure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excluded_lines: Option<u64>,
 }
 
 /// How a Go coverprofile counted: `set` records 0/1, `count` and `atomic` record hit counts.

@@ -27,6 +27,8 @@ pub(super) struct Parsed {
     pub native: Option<Native>,
     pub source_roots: Vec<String>,
     pub go_mode: Option<GoMode>,
+    pub duplicate_blocks: Option<u64>,
+    pub excluded_lines: Option<u64>,
 }
 
 /// Reads the report at `path`. Its format is `forced`, or else recognized from the first bytes
@@ -95,6 +97,8 @@ pub fn parse_reader(
             tool_version: parsed.tool_version,
             sha256,
             go_mode: parsed.go_mode,
+            duplicate_blocks: parsed.duplicate_blocks,
+            excluded_lines: parsed.excluded_lines,
         },
         totals: parsed.totals,
         files: parsed.files,

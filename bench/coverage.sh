@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Benchmark: totals of a >= 50 MB lcov tracefile and a >= 50 MB Cobertura file with
+# `decoder-ops coverage-check` against the peers named by the coverage-check issue:
+# `lcov --summary` (Debian lcov 1.16) and `pycobertura show`, on the same files, side by side.
+#
+# Needs lcov, pycobertura (PyPI) and GNU time.
+# Usage: bash bench/coverage.sh [MEGABYTES] [RUNS]   (defaults 55 and 5)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mb="${1:-55}"
+runs="${2:-5}"
+repo="$PWD"
+
+command -v lcov >/dev/null || { apt-get update -qq && apt-get install -y -qq lcov >/dev/null; }
+[ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+command -v pycobertura >/dev/null || python3 -m pip install --quiet pycobertura
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+cargo build --release --locked --quiet
+bin="${CARGO_TARGET_DIR:-$PWD/target}/release/decoder-ops"
+
+# Built from the real reports in tests/fixtures/coverage (gcovr, lcov, c8, nyc, cargo-llvm-cov,
+# coverage.py): every file record repeated under copyN/rI/ so all paths are distinct.
+fx=tests/fixtures/coverage
+python3 bench/make-coverage.py lcov "$work/big.info" "$mb" \
+  $fx/lcov/lcov.info $fx/gcovr/gcovr.lcov $fx/c8/lcov.info $fx/nyc/lcov.info \
+  $fx/cargo-llvm-cov/branch/lcov.info $fx/coveragepy/branch/coverage.lcov
+python3 bench/make-coverage.py cobertura "$work/big.xml" "$mb" \
+  $fx/gcovr/gcovr-cobertura.xml $fx/c8/cobertura-coverage.xml $fx/nyc/cobertura-coverage.xml \
+  $fx/cargo-llvm-cov/branch/cobertura.xml $fx/coveragepy/branch/coverage.xml
+ls -l "$work/big.info" "$work/big.xml" | awk '{printf "%s: %.1f MB\n", $9, $5/1048576}'
+
+# decoder-ops runs outside any git repository (no path resolution against tracked files) and
+# prints the totals (no --json: writing the per-file result is not part of reading a report);
+# --min 0 makes it judge the total and nothing else.
+cd "$work"
+ours() { "$bin" coverage-check "$1" --min 0 --no-comment; }
+lcov_summary() { lcov --summary "$1" --rc lcov_branch_coverage=1; }
+pycob() { pycobertura show "$1"; }
+
+echo "## what each prints"
+echo "\$ decoder-ops coverage-check big.info --min 0"; ours "$work/big.info" | head -n 7
+echo "\$ lcov --summary big.info"; lcov_summary "$work/big.info" 2>&1 | tail -n 4
+echo "\$ decoder-ops coverage-check big.xml --min 0"; ours "$work/big.xml" | head -n 3
+echo "\$ pycobertura show big.xml"; pycob "$work/big.xml" | tail -n 1
+lcov --version; pycobertura --help >/dev/null && python3 -c "import importlib.metadata as m; print('pycobertura', m.version('pycobertura'), 'lxml', m.version('lxml'))"
+"$bin" --version
+
+# Median wall time and median / largest peak RSS of $runs runs (GNU time: elapsed s, max KiB).
+measure() {
+  local name="$1"; shift
+  : >"$work/runs"
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f '%e %M' -o "$work/t" "$@" >/dev/null 2>&1
+    cat "$work/t" >>"$work/runs"
+  done
+  local mid=$(( (runs + 1) / 2 ))
+  local t m lo hi max
+  t=$(cut -d' ' -f1 "$work/runs" | sort -n | sed -n "${mid}p")
+  lo=$(cut -d' ' -f1 "$work/runs" | sort -n | head -n1)
+  hi=$(cut -d' ' -f1 "$work/runs" | sort -n | tail -n1)
+  m=$(cut -d' ' -f2 "$work/runs" | sort -n | sed -n "${mid}p")
+  max=$(cut -d' ' -f2 "$work/runs" | sort -n | tail -n1)
+  printf '%-40s median %s s (min %s, max %s)  peak RSS median %s KiB, max %s KiB\n' \
+    "$name" "$t" "$lo" "$hi" "$m" "$max"
+}
+echo "## $runs runs each"
+measure "decoder-ops coverage-check big.info" "$bin" coverage-check "$work/big.info" --min 0 --no-comment
+measure "lcov --summary big.info" lcov --summary "$work/big.info" --rc lcov_branch_coverage=1
+measure "decoder-ops coverage-check big.xml" "$bin" coverage-check "$work/big.xml" --min 0 --no-comment
+measure "pycobertura show big.xml" "$(command -v pycobertura)" show "$work/big.xml"
+cd "$repo"

@@ -228,8 +228,14 @@ run_act() {
   for e in "$@"; do envs+=(--env "$e"); done
   : >"$work/$name.calls"
   mark="$(message_count)"
+  # When this test itself runs inside GitHub Actions, the outer job's context must not leak
+  # into the jobs act runs.
+  local unset=() v
+  for v in $(compgen -e); do
+    case "$v" in GITHUB_* | RUNNER_* | ACTIONS_* | ACT | DECODER_OPS_*) unset+=(-u "$v") ;; esac
+  done
   rc=0
-  (cd "$dir" && HOME="$work/home" "$act" "$event" \
+  (cd "$dir" && env ${unset[@]+"${unset[@]}"} HOME="$work/home" "$act" "$event" \
     -W ".github/workflows/$workflow" \
     -P ubuntu-latest=-self-hosted \
     --local-repository "decoder-ops/decoder-ops@v1=$repo" \

@@ -16,6 +16,10 @@
 #   deploy-staging, healthy      -> job succeeds, deploy called, smoke passed, Slack: success
 #   deploy-staging, broken /healthz (500) -> job fails at the smoke step, Slack: failure, no
 #                                   traffic switch
+#   deploy-production, slot green (healthy) -> gate (change window only), deploy, smoke of the
+#                                   idle slot, switch-traffic --to green, Slack: success
+#   deploy-production, slot blue (/blue/healthz 500) -> job fails at the smoke step, deployed but
+#                                   switch-traffic never called, Slack: failure
 # New cases (monitoring.yml twice with state kept) add a function and a line at the bottom.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -83,6 +87,10 @@ http {
         listen 127.0.0.1:$healthy_port;
         location = /healthz { return 200 "ok\n"; }
         location = / { default_type text/html; return 200 "<html><title>Shop</title></html>\n"; }
+        # Production's blue/green slots: green is healthy, blue's health endpoint is broken.
+        location = /green/healthz { return 200 "ok\n"; }
+        location = /blue/healthz { return 500 "database unreachable\n"; }
+        location ~ ^/(blue|green)/\$ { default_type text/html; return 200 "<html><title>Shop</title></html>\n"; }
     }
     server {
         listen 127.0.0.1:$broken_port;
@@ -183,6 +191,9 @@ make_repo() {
 environments:
   staging:
     base-url: ${STAGING_URL}
+  production:
+    base-url: http://127.0.0.1:${PRODUCTION_PORT}/{slot}
+    slots: [blue, green]
 
 checks:
   - name: health
@@ -195,6 +206,11 @@ checks:
     assert:
       - status: 200
       - body: {contains: "<title>Shop</title>"}
+
+# deploy-production's gate: only the change window (open all week), so it decides offline.
+quality-gate:
+  gates:
+    change-window: {kind: change-window}
 
 notify:
   channels:
@@ -220,12 +236,15 @@ SH
   printf '%s' "$dir"
 }
 
-# run_act CASE REPO WORKFLOW EVENT [ENV...]: runs one workflow; sets rc; log in $work/CASE.log.
+# run_act CASE REPO WORKFLOW EVENT [NAME=VALUE | --act-flag=VALUE ...]: runs one workflow with
+# NAME=VALUE as env; sets rc; log in $work/CASE.log.
 run_act() {
   local name="$1" dir="$2" workflow="$3" event="$4"
   shift 4
   local envs=() e
-  for e in "$@"; do envs+=(--env "$e"); done
+  for e in "$@"; do
+    case "$e" in --*) envs+=("$e") ;; *) envs+=(--env "$e") ;; esac
+  done
   : >"$work/$name.calls"
   mark="$(message_count)"
   # When this test itself runs inside GitHub Actions, the outer job's context must not leak
@@ -338,6 +357,51 @@ if err="$(printf '%s\n' "$msgs" | message_check '"failed" in flat and "staging" 
   pass "deploy-staging (broken /healthz): Slack got one valid failure message"
 else
   fail "deploy-staging (broken /healthz): Slack: $err"
+fi
+
+# --- deploy-production: blue/green, traffic switched only after the idle slot passed ------------
+production="$(make_repo shop-production deploy-production)"
+run_act production-green "$production" deploy-production.yml workflow_dispatch \
+  "PRODUCTION_PORT=$healthy_port" --input=slot=green
+msgs="$(new_messages)"
+if [[ $rc -eq 0 ]] && grep -q 'Job succeeded' "$work/production-green.log" \
+  && grep -q '2 of 2 checks passed' "$work/production-green.log"; then
+  pass "deploy-production (green healthy): gate, deploy and smoke of the idle slot pass"
+else
+  fail "deploy-production (green healthy): act exit $rc"
+  show_log production-green
+fi
+if [[ "$(cat "$work/production-green.calls")" == $'deploy.sh --slot green\nswitch-traffic.sh --to green' ]]; then
+  pass "deploy-production (green healthy): deployed to green, then traffic switched to green"
+else
+  fail "deploy-production (green healthy): calls: $(cat "$work/production-green.calls")"
+fi
+if err="$(printf '%s\n' "$msgs" | message_check '"succeeded" in flat and "production" in flat and "green" in flat' 2>&1)"; then
+  pass "deploy-production (green healthy): Slack got one valid success message naming the slot"
+else
+  fail "deploy-production (green healthy): Slack: $err"
+fi
+
+run_act production-blue "$production" deploy-production.yml workflow_dispatch \
+  "PRODUCTION_PORT=$healthy_port" --input=slot=blue
+msgs="$(new_messages)"
+if [[ $rc -ne 0 ]] && grep -q 'Job failed' "$work/production-blue.log" \
+  && grep -q 'Failure - Main Smoke-test the idle slot' "$work/production-blue.log" \
+  && grep -q 'health .*HTTP 500' "$work/production-blue.log"; then
+  pass "deploy-production (blue broken): the job fails at the smoke test of the idle slot"
+else
+  fail "deploy-production (blue broken): act exit $rc"
+  show_log production-blue
+fi
+if [[ "$(cat "$work/production-blue.calls")" == "deploy.sh --slot blue" ]]; then
+  pass "deploy-production (blue broken): deployed to blue, traffic NOT switched"
+else
+  fail "deploy-production (blue broken): calls: $(cat "$work/production-blue.calls")"
+fi
+if err="$(printf '%s\n' "$msgs" | message_check '"failed" in flat and "production" in flat and "blue" in flat' 2>&1)"; then
+  pass "deploy-production (blue broken): Slack got one valid failure message naming the slot"
+else
+  fail "deploy-production (blue broken): Slack: $err"
 fi
 
 if [[ -s "$work/slack/rejected.txt" ]]; then

@@ -16,6 +16,10 @@
 #   DECODER_OPS_ACTION_REF    the action's own ref (github.action_ref)
 #   DECODER_OPS_ACTION_REPO   owner/name of the action (github.action_repository)
 #   DECODER_OPS_DOWNLOAD_BASE release download base URL (tests point it at a local server)
+#   DECODER_OPS_ACT_BIN       test-only: an already built binary to use instead of installing
+#                             one. Honoured only under nektos/act (ACT=true, which act sets and
+#                             GitHub's runners never do), so `.ci/run` can run the templates
+#                             without a release build inside act; ignored everywhere else.
 #   RUNNER_OS, RUNNER_ARCH, RUNNER_TEMP, RUNNER_TOOL_CACHE, GITHUB_OUTPUT, GITHUB_PATH
 set -euo pipefail
 
@@ -112,6 +116,12 @@ else
   fi
 fi
 
+# The local template test (tests/action/act_test.sh) hands over the binary it already built.
+if [[ "${ACT:-}" == "true" && -n "${DECODER_OPS_ACT_BIN:-}" ]]; then
+  mode="prebuilt"
+  reason="DECODER_OPS_ACT_BIN under act"
+fi
+
 cargo_target_dir="$runner_temp/decoder-ops-target"
 lock_hash=""
 if [[ -f "$action_path/Cargo.lock" ]]; then
@@ -151,6 +161,16 @@ build_from_source() {
   cp "$built" "$dir/decoder-ops$exe"
   publish "$dir"
 }
+
+if [[ "$mode" == "prebuilt" ]]; then
+  [[ -x "$DECODER_OPS_ACT_BIN" ]] || die "DECODER_OPS_ACT_BIN=$DECODER_OPS_ACT_BIN is not an executable file"
+  note "using the prebuilt binary from DECODER_OPS_ACT_BIN (act test run)"
+  dir="$runner_temp/decoder-ops-bin"
+  mkdir -p "$dir"
+  cp "$DECODER_OPS_ACT_BIN" "$dir/decoder-ops$exe"
+  publish "$dir"
+  exit 0
+fi
 
 if [[ "$mode" == "source" ]]; then
   build_from_source "$reason"

@@ -12,6 +12,7 @@
 #   7. Windows         -> the .zip archive, decoder-ops.exe
 #   8. http:// base    -> refused (curl --proto '=https'), no fallback
 #   9. server down     -> an error, not a silent source build
+#  10. DECODER_OPS_ACT_BIN -> used under act (ACT=true) only; ignored on a real runner
 # The source build is NOT run for real here (a release build takes minutes): a fake `cargo` on
 # PATH records its arguments and writes a stand-in binary, and the test asserts it was called
 # with `build --release --locked`. The real build is exercised by .github/workflows/selftest.yml.
@@ -111,6 +112,7 @@ run_install() {
     RUNNER_OS="${RUN_OS:-Linux}" RUNNER_ARCH=X64 RUNNER_TEMP="$case_dir/temp" \
     RUNNER_TOOL_CACHE="$work/toolcache-$1" GITHUB_OUTPUT="$case_dir/output" \
     GITHUB_PATH="$case_dir/path" FAKE_CARGO_LOG="$case_dir/cargo.log" \
+    ACT="${RUN_ACT:-}" DECODER_OPS_ACT_BIN="${RUN_ACT_BIN:-}" \
     bash "$2/scripts/action/install.sh" 2>&1)" || rc=$?
 }
 bin_of() { sed -n 's/^bin=//p' "$work/run-$1/output" | tail -n 1; }
@@ -225,6 +227,24 @@ if [[ $rc -ne 0 && "$out" == *"failed (curl exit"* && ! -e "$work/run-down/cargo
   pass "unreachable server is an error"
 else
   fail "unreachable server (rc=$rc): $out"
+fi
+
+# 10. the act test's prebuilt binary: honoured only when ACT=true, ignored otherwise
+printf '#!/bin/sh\necho "decoder-ops 0.0.0 (prebuilt for act)"\n' >"$work/prebuilt"
+chmod +x "$work/prebuilt"
+RUN_ACT=true RUN_ACT_BIN="$work/prebuilt" run_install act "$good" "main"
+bin="$(bin_of act)"
+if [[ $rc -eq 0 && "$("$bin" --version)" == *"prebuilt for act"* && ! -e "$work/run-act/cargo.log" ]]; then
+  pass "DECODER_OPS_ACT_BIN is used under act, without a build"
+else
+  fail "DECODER_OPS_ACT_BIN under act (rc=$rc): $out"
+fi
+RUN_ACT_BIN="$work/prebuilt" run_install noact "$good" "main"
+bin="$(bin_of noact)"
+if [[ $rc -eq 0 && "$("$bin" --version)" == *"fake source build"* && -s "$work/run-noact/cargo.log" ]]; then
+  pass "DECODER_OPS_ACT_BIN is ignored outside act"
+else
+  fail "DECODER_OPS_ACT_BIN outside act (rc=$rc): $out"
 fi
 
 if [[ $failures -ne 0 ]]; then

@@ -101,6 +101,10 @@ pub struct HealthMonitorArgs {
     /// Send alerts to this channel of `notify.channels` (repeatable) [default: `monitor.channels`]
     #[arg(long = "channel", value_name = "NAME")]
     pub channels: Vec<String>,
+    /// The platform of the DECODER_OPS_WEBHOOK URLs, when it cannot be told from the URL (proxies,
+    /// local stand-ins); channels of the config say it with `provider:`.
+    #[arg(long, value_enum)]
+    pub provider: Option<crate::notify::Provider>,
     /// Do not send messages (state, incidents and outputs are still updated).
     #[arg(long)]
     pub no_notify: bool,

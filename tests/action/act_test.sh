@@ -20,7 +20,9 @@
 #                                   idle slot, switch-traffic --to green, Slack: success
 #   deploy-production, slot blue (/blue/healthz 500) -> job fails at the smoke step, deployed but
 #                                   switch-traffic never called, Slack: failure
-# New cases (monitoring.yml twice with state kept) add a function and a line at the bottom.
+#   monitoring, 3 scheduled runs (state branch and incidents on a stand-in GitHub):
+#     run 1, /healthz 500 -> 1 failure stored, no alert;  run 2, still 500 -> the state of run 1
+#     makes it 2: alert, incident issue, job fails;  run 3, healthy -> resolved, issue closed
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 bin="${1:-${DECODER_OPS_BIN:-${CARGO_TARGET_DIR:-$repo/target}/debug/decoder-ops}}"
@@ -402,6 +404,124 @@ if err="$(printf '%s\n' "$msgs" | message_check '"failed" in flat and "productio
   pass "deploy-production (blue broken): Slack got one valid failure message naming the slot"
 else
   fail "deploy-production (blue broken): Slack: $err"
+fi
+
+# --- monitoring: three scheduled runs, state kept on the state branch between them --------------
+# The stand-in GitHub (the integration tests' server as a process: OpenAPI-validated bodies, the
+# contents API with blob SHAs, refs, issues) holds the state branch and the incidents.
+standin="${GITHUB_STANDIN:-$(dirname "$bin")/examples/github-standin}"
+[[ -x "$standin" ]] || { echo "FAIL $standin not found: run cargo build --example github-standin"; exit 1; }
+gh_token="ghs_FAKE-act-stand-in-token-000"
+mkfifo "$work/github.in"
+"$standin" --repository acme/shop --token "$gh_token" --port-file "$work/github.port" \
+  --dump "$work/github.json" <"$work/github.in" 2>"$work/github.err" &
+gh_pid=$!
+pids+=("$gh_pid")
+exec 7>"$work/github.in" # the stand-in reads commands until this closes
+for _ in $(seq 1 100); do [[ -s "$work/github.port" ]] && break; sleep 0.1; done
+[[ -s "$work/github.port" ]] || { echo "FAIL the stand-in GitHub did not start: $(cat "$work/github.err")"; exit 1; }
+github_url="http://127.0.0.1:$(cat "$work/github.port")"
+# github_check EXPR: the stand-in's state (as `g`: issues, files, refs, requests, violations;
+# `state` is the monitor's state document or None) satisfies the python EXPR.
+github_check() {
+  rm -f "$work/github.json"
+  echo dump >&7
+  for _ in $(seq 1 100); do [[ -s "$work/github.json" ]] && break; sleep 0.05; done
+  python3 -c 'import json, sys
+g = json.load(open(sys.argv[2]))
+files = {(f["branch"], f["path"]): f for f in g["files"]}
+f = files.get(("decoder-ops-state", "decoder-ops/state.json"))
+state = json.loads(f["content"]) if f else None
+health = (state or {}).get("checks", {}).get("health", {})
+if g["violations"]:
+    sys.exit("the stand-in answered outside the spec: %s" % g["violations"])
+bad = [r for r in g["requests"] if r["status"] >= 400 and not (r["status"] == 404 and r["method"] == "GET")]
+if bad:
+    sys.exit("refused requests: %s" % bad)
+ok = eval(sys.argv[1])
+sys.exit(0 if ok else "stand-in GitHub does not satisfy %s: issues %s, state %s" % (
+    sys.argv[1], json.dumps(g["issues"])[:800], json.dumps(health)[:800]))' "$1" "$work/github.json"
+}
+
+monitoring="$(make_repo shop-monitoring monitoring)"
+cat >"$monitoring/.github/decoder-ops.yml" <<'YAML'
+environments:
+  production:
+    base-url: ${PRODUCTION_URL}
+checks:
+  - name: health
+    url: "{base-url}/healthz"
+    assert:
+      - status: 200
+# The template hands the webhook over as DECODER_OPS_WEBHOOK; the stand-in Slack's loopback URL
+# does not say its platform, so a channel names it (`provider: slack`).
+notify:
+  channels:
+    oncall: {webhook: "${DECODER_OPS_WEBHOOK}", provider: slack}
+monitor:
+  environment: production
+  alerts: {failure-threshold: 2, success-threshold: 1, severity: high}
+  channels: [oncall]
+YAML
+git -C "$monitoring" -c user.name=test -c user.email=test@example.invalid commit -q -am "monitor production"
+monitor_run() {
+  run_act "$1" "$monitoring" monitoring.yml schedule "PRODUCTION_URL=http://127.0.0.1:$2" \
+    "GITHUB_API_URL=$github_url" "--secret=GITHUB_TOKEN=$gh_token" "--secret=ALERT_WEBHOOK_URL=$slack_url"
+}
+
+# Run 1: production's /healthz answers 500 — one failure, below the threshold of 2.
+monitor_run monitor-1 "$broken_port"
+msgs="$(new_messages)"
+if [[ $rc -eq 0 ]] && grep -q 'Job succeeded' "$work/monitor-1.log" && [[ -z "$msgs" ]]; then
+  pass "monitoring (run 1, /healthz 500): one failure, below the threshold: job succeeds, no alert"
+else
+  fail "monitoring (run 1): act exit $rc, messages: ${msgs:0:300}"
+  show_log monitor-1
+fi
+if err="$(github_check 'health.get("consecutive_failures") == 1 and not health.get("firing") and g["issues"] == [] and "heads/decoder-ops-state" in g["refs"]' 2>&1)"; then
+  pass "monitoring (run 1): state on branch decoder-ops-state records 1 consecutive failure, no incident"
+else
+  fail "monitoring (run 1): $err"
+fi
+
+# Run 2: still 500 — the second consecutive failure is only known from run 1's stored state.
+monitor_run monitor-2 "$broken_port"
+msgs="$(new_messages)"
+if [[ $rc -ne 0 ]] && grep -q 'Job failed' "$work/monitor-2.log"; then
+  pass "monitoring (run 2, /healthz 500): the alert fires and the job fails"
+else
+  fail "monitoring (run 2): act exit $rc"
+  show_log monitor-2
+fi
+if err="$(printf '%s\n' "$msgs" | message_check '"health" in flat and "production" in flat' 2>&1)"; then
+  pass "monitoring (run 2): Slack got one valid alert naming the check and the environment"
+else
+  fail "monitoring (run 2): Slack: $err"
+fi
+if err="$(github_check 'health.get("consecutive_failures") == 2 and health.get("firing") and len(g["issues"]) == 1 and g["issues"][0]["state"] == "open" and {"incident", "sev-2"} <= set(g["issues"][0]["labels"]) and "production" in g["issues"][0]["title"]' 2>&1)"; then
+  pass "monitoring (run 2): state kept from run 1 (2 consecutive failures, firing); one incident issue open, labelled incident + sev-2"
+else
+  fail "monitoring (run 2): $err"
+fi
+
+# Run 3: healthy again — resolved after one success (success-threshold 1).
+monitor_run monitor-3 "$healthy_port"
+msgs="$(new_messages)"
+if [[ $rc -eq 0 ]] && grep -q 'Job succeeded' "$work/monitor-3.log"; then
+  pass "monitoring (run 3, healthy): the job succeeds"
+else
+  fail "monitoring (run 3): act exit $rc"
+  show_log monitor-3
+fi
+if err="$(printf '%s\n' "$msgs" | message_check '"health" in flat and "resolved" in flat.lower()' 2>&1)"; then
+  pass "monitoring (run 3): Slack got one valid resolved message"
+else
+  fail "monitoring (run 3): Slack: $err"
+fi
+if err="$(github_check 'not health.get("firing") and health.get("consecutive_failures") == 0 and len(g["issues"]) == 1 and g["issues"][0]["state"] == "closed" and len(g["issues"][0]["comments"]) >= 1' 2>&1)"; then
+  pass "monitoring (run 3): the incident is commented and closed, the state is healthy"
+else
+  fail "monitoring (run 3): $err"
 fi
 
 if [[ -s "$work/slack/rejected.txt" ]]; then

@@ -309,3 +309,46 @@ fn spec_examples_pass_their_response_schemas() {
     assert!(checked > 30, "only {checked} examples");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[tokio::test]
+async fn contents_writes_land_on_their_branch_and_are_listed() {
+    let gh = GitHub::start().await;
+    let main = gh
+        .ref_sha("heads/main")
+        .expect("the stand-in starts with main");
+    let (status, _) = send(
+        &gh,
+        "POST",
+        "/repos/octo-org/hello-world/git/refs",
+        Some(&format!(
+            r#"{{"ref": "refs/heads/state", "sha": "{main}"}}"#
+        )),
+    )
+    .await;
+    assert_eq!(status, 201);
+    // "aGVsbG8=" is base64 of "hello".
+    let (status, body) = send(
+        &gh,
+        "PUT",
+        "/repos/octo-org/hello-world/contents/dir/state.json",
+        Some(r#"{"message": "state", "content": "aGVsbG8=", "branch": "state"}"#),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["content"]["sha"], git_blob_sha(b"hello"));
+
+    let files = gh.files();
+    assert_eq!(files.len(), 1);
+    let ((branch, path), file) = &files[0];
+    assert_eq!(
+        (branch.as_str(), path.as_str()),
+        ("state", "dir/state.json")
+    );
+    assert_eq!(file.content, b"hello");
+    // The write is a commit: the branch moved on from main's commit, main stayed.
+    let refs = gh.refs();
+    assert_eq!(refs.get("heads/main"), Some(&main));
+    let state = refs.get("heads/state").expect("the branch exists");
+    assert!(state != &main && state.len() == 40, "{state}");
+    assert!(gh.violations().is_empty(), "{:?}", gh.violations());
+}

@@ -351,3 +351,74 @@ monitor:
     // new to say.
     assert_eq!(slack.received().len(), 1);
 }
+
+/// DECODER_OPS_WEBHOOK alone (the monitoring template's way): a URL that does not say its
+/// platform (a proxy, this stand-in) is refused with a warning naming `--provider`, and
+/// `--provider slack` delivers the alert.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decoder_ops_webhook_takes_its_platform_from_provider() {
+    let slack = Chat::slack().await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port(); // nothing listens: every run fails
+    let path = dir.path().join("decoder-ops.yml");
+    std::fs::write(
+        &path,
+        format!(
+            r#"environments:
+  production: {{base-url: "http://127.0.0.1:{port}"}}
+checks:
+  - {{name: health, url: "{{base-url}}/health", timeout: 2s}}
+monitor:
+  environment: production
+  alerts: {{failure-threshold: 1}}
+"#
+        ),
+    )
+    .unwrap();
+    let run = |provider: Option<&'static str>, now: &'static str| {
+        let (dir, path, url) = (dir.path().to_owned(), path.clone(), slack.url());
+        tokio::task::spawn_blocking(move || {
+            let mut bin = Bin::new()
+                .in_actions(&dir)
+                .env("DECODER_OPS_WEBHOOK", &url)
+                .args(["health-monitor", "--now", now, "--config"])
+                .arg_path(&path)
+                .arg("--state")
+                .arg(format!("file:{}", dir.join("state.json").display()));
+            if let Some(p) = provider {
+                bin = bin.args(["--provider", p]);
+            }
+            bin.run()
+        })
+    };
+    let first = run(None, "2026-11-23T10:00:00Z").await.unwrap();
+    first.expect_code(1);
+    assert!(
+        first.stdout.contains("cannot tell Slack from Discord")
+            && first.stdout.contains("--provider"),
+        "{}",
+        first.stdout
+    );
+    assert!(slack.accepted().is_empty());
+    // The URL is masked (`::add-mask::`) and appears nowhere else, not even in the warning.
+    let shown: Vec<&str> = first
+        .stdout
+        .lines()
+        .chain(first.stderr.lines())
+        .filter(|l| !l.starts_with("::add-mask::"))
+        .collect();
+    assert!(
+        shown
+            .iter()
+            .all(|l| !l.contains(crate::support::chat::TOKEN)),
+        "{shown:?}"
+    );
+
+    // Still firing: a new state, so the alert is new again.
+    std::fs::remove_file(dir.path().join("state.json")).unwrap();
+    let second = run(Some("slack"), "2026-11-23T10:15:00Z").await.unwrap();
+    second.expect_code(1);
+    let sent = texts(&slack);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].contains("health"), "{}", sent[0]);
+}

@@ -300,7 +300,7 @@ fn destinations(
             raw.push((
                 format!("DECODER_OPS_WEBHOOK {}", i + 1),
                 url.to_owned(),
-                None,
+                args.provider,
             ));
         }
     }

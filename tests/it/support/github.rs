@@ -270,6 +270,25 @@ impl GitHub {
             .cloned()
     }
 
+    /// Every file, by (branch, path).
+    pub fn files(&self) -> Vec<((String, String), FileRec)> {
+        lock(&self.shared.state)
+            .files
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// Every ref (`heads/main`) and the commit it points at.
+    pub fn refs(&self) -> std::collections::BTreeMap<String, String> {
+        lock(&self.shared.state).refs.clone()
+    }
+
+    /// The stand-in's own answers that broke the spec (the handle's drop panics on them).
+    pub fn violations(&self) -> Vec<String> {
+        lock(&self.shared.violations).clone()
+    }
+
     /// The commit a ref points at (`heads/main`).
     pub fn ref_sha(&self, name: &str) -> Option<String> {
         lock(&self.shared.state).refs.get(name).cloned()

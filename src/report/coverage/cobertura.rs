@@ -11,6 +11,7 @@
 //!   version in the root `version` attribute; that report's native figure follows coverage.py's
 //!   rule (0 decimals, the default: the XML does not record a configured precision).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read;
 
@@ -22,7 +23,7 @@ use super::model::{Counter, FileCoverage, Tool, Totals, collect_branches, collec
 use super::native;
 use super::parse::Parsed;
 use super::source::Source;
-use super::xml::{Here, XmlReader, attributes, number, required_number};
+use super::xml::{Here, XmlReader, attributes, number, plain_attributes, required_number};
 use crate::report::ReportError;
 
 #[derive(Default)]
@@ -54,6 +55,14 @@ pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parse
     let mut xml = XmlReader::new(name, source);
     let mut st = State::default();
     loop {
+        // Inside a class nearly everything is `<line …/>`: read those without an XML event.
+        if st.class.is_some()
+            && xml
+                .next_empty("line", |text, here| plain_line(text, here, &mut st))?
+                .is_some()
+        {
+            continue;
+        }
         let (event, here) = xml.next()?;
         match event {
             Event::Start(e) | Event::Empty(e) if st.root.is_none() => {
@@ -162,8 +171,32 @@ fn line(
     let Some(class) = st.class.as_mut() else {
         return Ok(());
     };
-    let [n, hits, branch, condition] =
-        attributes(e, ["number", "hits", "branch", "condition-coverage"], here)?;
+    let values = attributes(e, LINE_KEYS, here)?;
+    line_values(values, here, class)
+}
+
+const LINE_KEYS: [&str; 4] = ["number", "hits", "branch", "condition-coverage"];
+
+/// [`line`] from the attribute text of an empty `<line …/>` ([`XmlReader::next_empty`]);
+/// `None` when the attributes need the general path.
+fn plain_line(text: &str, here: Here<'_>, st: &mut State) -> Result<Option<()>, ReportError> {
+    if st.in_methods {
+        return Ok(Some(()));
+    }
+    let Some(class) = st.class.as_mut() else {
+        return Ok(Some(()));
+    };
+    let Some(values) = plain_attributes(text, &LINE_KEYS) else {
+        return Ok(None);
+    };
+    line_values(values, here, class).map(Some)
+}
+
+fn line_values(
+    [n, hits, branch, condition]: [Option<Cow<'_, str>>; 4],
+    here: Here<'_>,
+    class: &mut Class,
+) -> Result<(), ReportError> {
     let n = required_number(n.as_deref(), "line", "number", here)?;
     let n = u32::try_from(n).map_err(|_| here.error(format!("line number {n} is out of range")))?;
     let hits = required_number(hits.as_deref(), "line", "hits", here)?;

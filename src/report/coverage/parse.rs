@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 use std::path::Path;
 
 use super::input::{malformed, read_error};
@@ -36,11 +36,14 @@ pub(super) struct Parsed {
 pub fn parse_file(path: &Path, forced: Option<Format>) -> Result<CoverageReport, ReportError> {
     let name = path.display().to_string();
     let file = File::open(path).map_err(|e| read_error(&name, e))?;
-    let mut reader = BufReader::with_capacity(HEAD, file);
+    // Read and hashed ahead on a second thread; the first chunk is at least HEAD bytes (or the
+    // whole file).
+    let mut input = Source::read_ahead(file);
     let format = match forced {
         Some(format) => format,
         None => {
-            let head = reader.fill_buf().map_err(|e| read_error(&name, e))?;
+            let head = input.fill_buf().map_err(|e| read_error(&name, e))?;
+            let head = &head[..head.len().min(HEAD)];
             detect::detect(head).ok_or_else(|| ReportError::UnknownFormat {
                 kind: ReportKind::Coverage,
                 name: name.clone(),
@@ -49,7 +52,7 @@ pub fn parse_file(path: &Path, forced: Option<Format>) -> Result<CoverageReport,
             })?
         }
     };
-    parse_reader(&name, reader, format)
+    parse_source(&name, input, format)
 }
 
 /// Reads a report of a known `format` from `reader`; `name` is used in errors and in the
@@ -59,7 +62,14 @@ pub fn parse_reader(
     reader: impl BufRead,
     format: Format,
 ) -> Result<CoverageReport, ReportError> {
-    let mut input = Source::new(reader);
+    parse_source(name, Source::new(reader), format)
+}
+
+fn parse_source<R: std::io::Read>(
+    name: &str,
+    mut input: Source<R>,
+    format: Format,
+) -> Result<CoverageReport, ReportError> {
     if input
         .fill_buf()
         .map_err(|e| read_error(name, e))?

@@ -455,7 +455,7 @@ fn render_terminal(
             "  {} itself reports {}% ({})",
             n.tool,
             n.percent,
-            metric_label(n.metric)
+            n.metric.label()
         ));
     }
     if let Some(lines) = explanation {
@@ -517,18 +517,6 @@ fn render_terminal(
         session.say(&format!("❔ {i}"));
     }
     session.say(&format!("coverage-check: {verdict}"));
-}
-
-fn metric_label(m: Metric) -> &'static str {
-    match m {
-        Metric::Lines => "lines",
-        Metric::Branches => "branches",
-        Metric::Functions => "functions",
-        Metric::Statements => "statements",
-        Metric::Instructions => "instructions",
-        Metric::Regions => "regions",
-        Metric::StatementsAndBranches => "statements and branches",
-    }
 }
 
 fn annotate_uncovered(session: &mut Session, p: &Patch) -> Result<(), Error> {

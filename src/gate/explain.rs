@@ -68,13 +68,8 @@ fn headline_line(coverage: &Coverage, metric_name: &str, judged: Option<Counter>
 
 fn metric_words(m: Metric) -> &'static str {
     match m {
-        Metric::Lines => "lines",
-        Metric::Branches => "branches",
-        Metric::Functions => "functions",
-        Metric::Statements => "statements",
-        Metric::Instructions => "instructions",
-        Metric::Regions => "regions",
         Metric::StatementsAndBranches => "statements and branches combined",
+        other => other.label(),
     }
 }
 

@@ -105,6 +105,21 @@ pub enum Metric {
     StatementsAndBranches,
 }
 
+impl Metric {
+    /// The metric in words, as the terminal and the summary name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Metric::Lines => "lines",
+            Metric::Branches => "branches",
+            Metric::Functions => "functions",
+            Metric::Statements => "statements",
+            Metric::Instructions => "instructions",
+            Metric::Regions => "regions",
+            Metric::StatementsAndBranches => "statements and branches",
+        }
+    }
+}
+
 /// One Go coverprofile block: `file:startLine.startCol,endLine.endCol numStmt count`.
 ///
 /// Kept per file so that merging Go profiles can follow `go tool cover` exactly (same block →

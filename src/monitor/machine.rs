@@ -6,6 +6,10 @@ use jiff::{SignedDuration, Timestamp};
 use super::state::{BlindWindow, CheckState, Sample, State};
 use super::{Health, Observation, Policies, Severity};
 
+/// The longest failure detail kept in the state (the start of a body or an error is enough to
+/// recognise it; the state is committed every run).
+pub const DETAIL_MAX: usize = 1000;
+
 /// Why an alert that would fire did not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Suppression {
@@ -125,7 +129,7 @@ pub fn step(
                 c.consecutive_failures = c.consecutive_failures.saturating_add(1);
                 c.failing_since.get_or_insert(now);
                 c.severity = obs.severity;
-                c.last_detail.clone_from(&obs.detail);
+                c.last_detail = crate::report::text::truncate(&obs.detail, DETAIL_MAX);
                 let maintenance = out.in_maintenance.first().cloned();
                 if !c.firing && c.consecutive_failures >= policy.failure_threshold {
                     let reason = match (maintenance, parent_down) {

@@ -2,6 +2,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
+use super::machine::DETAIL_MAX;
 use super::*;
 
 fn at(minutes: i64) -> Timestamp {
@@ -271,4 +272,19 @@ fn checks_not_observed_are_kept_and_history_is_capped() {
     assert_eq!(s.runs.len(), state::MAX_RUNS);
     let json = s.to_json();
     assert_eq!(State::from_json(&json).unwrap(), s);
+}
+
+#[test]
+fn the_stored_failure_detail_is_capped() {
+    let mut s = State::fresh();
+    let mut o = obs("health", Down);
+    o.detail = "x".repeat(DETAIL_MAX * 50);
+    step(&mut s, &[o], &policies(), at(0));
+    let detail = &s.checks["health"].last_detail;
+    assert!(
+        detail.len() <= DETAIL_MAX + '…'.len_utf8(),
+        "{}",
+        detail.len()
+    );
+    assert!(detail.ends_with('…'));
 }

@@ -78,14 +78,41 @@ pub fn save_file(path: &Path, state: &State) -> Result<(), StoreError> {
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&dir).map_err(StoreError::Write)?;
+    let prefix = format!(
+        ".{}.tmp-",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    );
+    remove_leftovers(&dir, &prefix, LEFTOVER_AGE);
     let mut tmp = tempfile::Builder::new()
-        .prefix(".decoder-ops-state")
+        .prefix(&prefix)
         .tempfile_in(&dir)
         .map_err(StoreError::Write)?;
     tmp.write_all(&state.to_json()).map_err(StoreError::Write)?;
     tmp.as_file().sync_all().map_err(StoreError::Write)?;
     tmp.persist(path).map_err(|e| StoreError::Write(e.error))?;
     Ok(())
+}
+
+/// A temporary file older than this is a writer's that was killed mid-save (a save takes
+/// milliseconds).
+const LEFTOVER_AGE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Removes the temporary files of saves that never finished (best effort: a file that cannot be
+/// listed or removed stays, and the save goes on).
+fn remove_leftovers(dir: &Path, prefix: &str, age: std::time::Duration) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let stale = entry.file_name().to_string_lossy().starts_with(prefix)
+            && entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|e| e >= age));
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -186,5 +213,36 @@ mod tests {
             let state = State::from_json(&bytes).expect("the state file is complete");
             assert!(!state.runs.is_empty());
         }
+        // A kill mid-save leaves its temporary file; the next save removes the old ones.
+        let leftovers = || -> Vec<std::path::PathBuf> {
+            std::fs::read_dir(dir.path())
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .starts_with(".state.json.tmp-")
+                })
+                .collect()
+        };
+        let old = dir.path().join(".state.json.tmp-killed");
+        std::fs::write(&old, b"{\"schema_version\": 1, \"ru").unwrap();
+        let fresh = dir.path().join(".state.json.tmp-writing");
+        std::fs::write(&fresh, b"{").unwrap();
+        let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for p in leftovers() {
+            if p != fresh {
+                let f = std::fs::File::options().write(true).open(&p).unwrap();
+                f.set_modified(an_hour_ago).unwrap();
+            }
+        }
+        save_file(&path, &State::fresh()).unwrap();
+        assert_eq!(
+            leftovers(),
+            vec![fresh],
+            "only a recent one (a live writer's) stays"
+        );
     }
 }

@@ -11,7 +11,7 @@ pub mod junit;
 pub mod k6;
 pub mod sarif;
 pub mod severity;
-mod text;
+pub(crate) mod text;
 
 use std::fmt;
 

@@ -211,12 +211,11 @@ fn read_run(mut run: raw::Run, report: &mut SarifReport) {
     // Taken out of the run and consumed one by one, so each raw result's strings are freed as
     // its finding is made: peak memory stays near one copy of the findings on 50 MB logs.
     let results = std::mem::take(&mut run.results);
-    for result in results {
-        let result = &result;
+    for mut result in results {
         if matches!(result.kind.as_deref(), Some("pass" | "notApplicable")) {
             continue;
         }
-        let rule = find_rule(&run, result);
+        let rule = find_rule(&run, &result);
         let level = result
             .level
             .as_deref()
@@ -241,33 +240,43 @@ fn read_run(mut run: raw::Run, report: &mut SarifReport) {
                 .suppressions
                 .iter()
                 .all(|s| !matches!(s.status.as_deref(), Some("rejected" | "underReview")));
-        let message = result
-            .message
-            .text
-            .as_deref()
-            .or(result.message.markdown.as_deref())
-            .or_else(|| rule.and_then(|r| r.short_description.text.as_deref()))
-            .unwrap_or_default();
-        let location = result.locations.first().map(|l| &l.physical_location);
+        // The result's own strings are moved into the finding, not copied.
+        let message = match (result.message.text.take(), result.message.markdown.take()) {
+            (Some(text), _) | (None, Some(text)) => truncate_owned(text, MESSAGE_MAX),
+            (None, None) => rule
+                .and_then(|r| r.short_description.text.as_deref())
+                .map(|t| truncate(t, MESSAGE_MAX))
+                .unwrap_or_default(),
+        };
+        let location = result
+            .locations
+            .first_mut()
+            .map(|l| &mut l.physical_location);
+        let line = location.as_ref().and_then(|p| p.region.start_line);
         let file = location.and_then(|p| {
-            p.artifact_location.uri.clone().or_else(|| {
+            p.artifact_location.uri.take().or_else(|| {
                 let index = p.artifact_location.index?;
                 run.artifacts.get(index)?.location.uri.clone()
             })
         });
         let finding = Finding {
-            rule_id: result.rule_id.clone().or_else(|| result.rule.id.clone()),
+            rule_id: result.rule_id.take().or_else(|| result.rule.id.take()),
             level,
             severity,
-            message: truncate(message, MESSAGE_MAX),
+            message,
             file,
-            line: location.and_then(|p| p.region.start_line),
+            line,
             suppressed,
             tool: tool.clone(),
         };
         count(&mut report.summary, &finding);
         report.findings.push(finding);
     }
+}
+
+/// [`truncate`] for an owned string: kept as it is when short enough (nearly always).
+fn truncate_owned(s: String, max: usize) -> String {
+    if s.len() <= max { s } else { truncate(&s, max) }
 }
 
 fn count(s: &mut FindingSummary, f: &Finding) {

@@ -231,3 +231,39 @@ fn deep_nesting_is_an_error() {
     let xml = format!("<coverage>{}", "<a>".repeat(5000));
     assert!(err(&xml).contains("nested more than 1000 deep"));
 }
+
+/// The fast path for `<line …/>` (no XML event, plain attribute scan) and quick-xml's general
+/// path read every real fixture the same. `hits = "…"` (spaces around `=`, valid XML) is
+/// something the fast path leaves to the general path, so the rewritten copy is read entirely by
+/// the general one.
+#[test]
+fn the_line_fast_path_and_the_general_path_agree_on_every_fixture() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/coverage/");
+    for fixture in [
+        "c8/cobertura-coverage.xml",
+        "nyc/cobertura-coverage.xml",
+        "gcovr/gcovr-cobertura.xml",
+        "coveragepy/branch/coverage.xml",
+        "coveragepy/line/coverage.xml",
+        "cargo-llvm-cov/branch/cobertura.xml",
+        "cargo-llvm-cov/stable/cobertura.xml",
+    ] {
+        let text = std::fs::read_to_string(format!("{root}{fixture}")).unwrap();
+        let general_only = text.replace(" hits=\"", " hits = \"");
+        assert!(text != general_only, "{fixture} has <line> elements");
+        let fast = parse_str(&text).unwrap();
+        let general = parse_str(&general_only).unwrap();
+        assert_eq!(fast.totals, general.totals, "{fixture}");
+        assert_eq!(fast.files, general.files, "{fixture}");
+        assert!(!fast.files.is_empty(), "{fixture}");
+    }
+    // An error on the fast path names the same place as on the general one.
+    let bad = COVERAGEPY.replace(
+        r#"<line number="1" hits="1"/>"#,
+        r#"<line number="1" hits="x"/>"#,
+    );
+    let bad_general = bad.replace(" hits=\"", " hits = \"");
+    let (a, b) = (err(&bad), err(&bad_general));
+    assert!(a.contains("hits") && a.contains("line 13, column 7"), "{a}");
+    assert_eq!(a, b);
+}

@@ -1,6 +1,7 @@
 //! `decoder-ops coverage-check`: coverage reports → totals as the producing tool computes them,
 //! patch coverage of the change, thresholds → verdict, rendered to every sink.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
@@ -91,7 +92,9 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
             if !found && unmatched_seen.insert(raw.clone()) {
                 unmatched.push(raw.clone());
             }
-            if resolved != *raw {
+            if let Cow::Owned(resolved) = resolved
+                && resolved != *raw
+            {
                 renames.insert(raw.clone(), resolved);
             }
         }

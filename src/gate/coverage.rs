@@ -6,6 +6,7 @@
 //! exactly as a person would expect. Displayed percentages are floored and never read 100.00
 //! unless every line is covered.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -152,40 +153,45 @@ fn extension(path: &str) -> Option<&str> {
 /// `./` and the checkout's absolute prefix are stripped, report source roots are tried, and
 /// what still is not a tracked file is matched by its longest unique suffix among tracked
 /// files. Unresolved paths are returned as they are and listed, never dropped.
-pub fn resolve_path(
-    raw: &str,
+pub fn resolve_path<'a>(
+    raw: &'a str,
     fixes: &[(String, String)],
     roots: &[String],
     workspace: &str,
     tracked: &BTreeSet<String>,
-) -> (String, bool) {
-    let mut p = raw.replace('\\', "/");
+) -> (Cow<'a, str>, bool) {
+    // Borrowed until something changes: most paths of a big report need no rewriting.
+    let mut p: Cow<'a, str> = if raw.contains('\\') {
+        raw.replace('\\', "/").into()
+    } else {
+        raw.into()
+    };
     for (before, after) in fixes {
         if let Some(rest) = p.strip_prefix(before.as_str()) {
-            p = format!("{after}{rest}");
+            p = format!("{after}{rest}").into();
         }
     }
-    let strip = |p: &str| -> String {
-        let mut s = p.trim_start_matches("./").to_owned();
-        let ws = workspace.trim_end_matches('/');
-        if !ws.is_empty()
-            && let Some(rest) = s.strip_prefix(&format!("{ws}/"))
-        {
-            s = rest.to_owned();
+    let ws = workspace.trim_end_matches('/');
+    let strip = |p: Cow<'a, str>| -> Cow<'a, str> {
+        let s = p.trim_start_matches("./");
+        let s = match s.strip_prefix(ws).and_then(|rest| rest.strip_prefix('/')) {
+            Some(rest) if !ws.is_empty() => rest,
+            _ => s,
+        };
+        if s.len() == p.len() {
+            p
+        } else {
+            s.to_owned().into()
         }
-        s
     };
-    let p = strip(&p);
-    if tracked.is_empty() || tracked.contains(&p) {
+    let p = strip(p);
+    if tracked.is_empty() || tracked.contains(p.as_ref()) {
         return (p, true);
     }
     for root in roots {
-        let joined = strip(&format!(
-            "{}/{}",
-            root.replace('\\', "/").trim_end_matches('/'),
-            p
-        ));
-        if tracked.contains(&joined) {
+        let joined =
+            strip(format!("{}/{}", root.replace('\\', "/").trim_end_matches('/'), p).into());
+        if tracked.contains(joined.as_ref()) {
             return (joined, true);
         }
     }
@@ -198,7 +204,7 @@ pub fn resolve_path(
             .filter(|t| *t == &suffix || t.ends_with(&format!("/{suffix}")))
             .collect();
         match hits.len() {
-            1 => return (hits[0].clone(), true),
+            1 => return (hits[0].clone().into(), true),
             0 => continue,
             _ => break, // ambiguous: a shorter suffix can only be more ambiguous
         }
@@ -274,7 +280,9 @@ mod tests {
         .into();
         let fixes = vec![("/build/".to_owned(), "".to_owned())];
         let r = |raw: &str, roots: &[String]| {
-            resolve_path(raw, &fixes, roots, "/home/runner/work/shop/shop", &tracked)
+            let (path, found) =
+                resolve_path(raw, &fixes, roots, "/home/runner/work/shop/shop", &tracked);
+            (path.into_owned(), found)
         };
         assert_eq!(
             r("/home/runner/work/shop/shop/src/shop/cart.py", &[]),

@@ -112,7 +112,7 @@ impl<'n, 's, R: Read> Lines<'n, 's, R> {
             return Ok(None);
         }
         self.line += 1;
-        let newline = available.iter().position(|&b| b == b'\n');
+        let newline = memchr::memchr(b'\n', available);
         let bytes = match newline {
             Some(end) => {
                 self.pending = end + 1;

@@ -12,44 +12,107 @@
 //! test name) is merged by line and its totals recomputed, since adding the summaries would count
 //! its lines twice.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 use std::io::Read;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use super::input::{Lines, excerpt, malformed};
+use foldhash::{HashMap, HashSet};
+
+use super::input::{Lines, excerpt, malformed, read_error};
 use super::merge::absorb;
-use super::model::{Counter, FileCoverage, Totals, collect_branches, collect_lines_from};
+use super::model::{Counter, FileCoverage, Totals, collect_branch_hits, collect_lines_from};
 use super::parse::Parsed;
 use super::source::Source;
 use crate::report::{Position, ReportError};
 
-pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parsed, ReportError> {
+pub(super) fn parse<R: Read + Send>(
+    name: &str,
+    source: &mut Source<R>,
+) -> Result<Parsed, ReportError> {
+    // Two stages on two threads: a second thread reads the records, this one turns each into the
+    // file's line and branch maps and files it by path (merging a file's records); allocating
+    // the maps here keeps them in one allocator arena, which was faster than building them on
+    // the reading thread. Records arrive in file order, in batches, and errors are found by the
+    // reading stage only, so a failure names the same line as a single-threaded read would; the
+    // channels bound what is in flight.
+    let (closed_tx, closed_rx) = sync_channel::<Batch>(BATCHES);
+    let (spare_tx, spare_rx) = sync_channel::<Batch>(BATCHES + 2);
+    let (read, files) = std::thread::scope(|scope| {
+        let reader = std::thread::Builder::new()
+            .name("lcov-reader".into())
+            .spawn_scoped(scope, move || {
+                read_records(name, source, closed_tx, spare_rx)
+            })
+            .map_err(|e| read_error(name, e))?;
+        let files = build(closed_rx, spare_tx);
+        let read = reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok::<_, ReportError>((read, files))
+    })?;
+    if read? == 0 {
+        return Err(malformed(
+            name,
+            Position::NONE,
+            "no `SF:` records; expected an lcov tracefile",
+        ));
+    }
+    let totals = files
+        .values()
+        .fold(Totals::default(), |acc, f| acc.add(&f.totals));
+    Ok(Parsed {
+        totals,
+        files,
+        ..Parsed::default()
+    })
+}
+
+/// Closed records sent to the second stage at a time (one hand-over per record cost more than
+/// filing them), and batches that may wait there.
+const BATCH: usize = 64;
+const BATCHES: usize = 4;
+
+/// Closed records.
+type Batch = Vec<Closed>;
+
+/// A record read to its `end_of_record`, its summaries checked. The second stage sends it back
+/// emptied, its vectors to be filled again: a 50 MB tracefile has tens of thousands of records,
+/// and growing fresh vectors for each was a sixth of the parse.
+struct Closed {
+    path: String,
+    lines: Vec<(u32, u64)>,
+    branches: Vec<(u32, u64)>,
+    /// The `LF`/`LH` and `BRF`/`BRH` summaries, and the functions (`FNF`/`FNH`, else counted).
+    lines_summary: Option<Counter>,
+    branches_summary: Option<Counter>,
+    functions: Option<Counter>,
+}
+
+/// The first stage: reads every line, sends each closed record on, and returns how many there
+/// were, or the first error in the file.
+/// Batches come back from the second stage emptied, to be filled again.
+fn read_records<R: Read>(
+    name: &str,
+    source: &mut Source<R>,
+    closed: SyncSender<Batch>,
+    spare: Receiver<Batch>,
+) -> Result<u64, ReportError> {
     let mut lines = Lines::new(name, source);
-    let mut files: BTreeMap<String, FileCoverage> = BTreeMap::new();
-    // New files go to `recent`, which is appended to `files` whenever it is as large: `append`
-    // rebuilds the tree with full nodes, where inserting one file at a time leaves them about
-    // 70% full. On a 50 MB tracefile that is 7 MB of the peak memory; the copying it costs is
-    // linear (the batch doubles each time).
-    let mut recent: BTreeMap<String, FileCoverage> = BTreeMap::new();
     let mut record: Option<Record> = None;
     // The buffers of the last closed record, reused by the next: a 50 MB tracefile has tens of
     // thousands of records, and growing fresh vectors for each was a sixth of the parse.
-    let mut spare = Record::default();
+    let mut idle = Record::default();
+    let mut batch: Batch = Vec::with_capacity(BATCH);
+    let mut reuse: Batch = Vec::new();
     let mut records = 0u64;
     while let Some(current) = lines.next_line()? {
-        // Most lines of a tracefile are `DA:` and `BRDA:` lines; they skip the general record
-        // handling.
-        if let Some(open) = record.as_mut() {
-            if let Some(value) = current.bytes.strip_prefix(b"DA:") {
-                if let Some(pair) = fast_da(value) {
-                    open.lines.push(pair);
-                    continue;
-                }
-            } else if let Some(value) = current.bytes.strip_prefix(b"BRDA:")
-                && let Some(pair) = fast_brda(value)
-            {
-                open.branches.push(pair);
-                continue;
-            }
+        // Most lines of a tracefile are `DA:`, `BRDA:` and `FN`/`FNDA` lines; they skip the
+        // general record handling.
+        if let Some(open) = record.as_mut()
+            && open.fast(current.bytes).is_some()
+        {
+            continue;
         }
         let line = current.text()?.trim();
         if line.is_empty() {
@@ -60,17 +123,21 @@ pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parse
                 return Err(current
                     .error("`end_of_record` without an open record; expected `SF:<path>` first"));
             };
-            let (path, file) = done.finish().map_err(|m| current.error(m))?;
-            spare = done;
+            batch.push(done.close().map_err(|m| current.error(m))?);
+            idle = done;
             records += 1;
-            match files.get_mut(&path).or_else(|| recent.get_mut(&path)) {
-                Some(existing) => absorb(existing, file, false).map_err(|m| current.error(m))?,
-                None => {
-                    recent.insert(path, file);
-                    if recent.len() >= files.len().max(1024) {
-                        files.append(&mut recent);
-                    }
+            if batch.len() == BATCH {
+                // The second stage only stops early by panicking, which `parse` passes on.
+                let _ = closed.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                if reuse.is_empty()
+                    && let Ok(back) = spare.try_recv()
+                {
+                    reuse = back;
                 }
+            }
+            if let Some(used) = reuse.pop() {
+                idle.lines = used.lines;
+                idle.branches = used.branches;
             }
             continue;
         }
@@ -92,7 +159,7 @@ pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parse
                 if value.is_empty() {
                     return Err(current.error("expected `SF:<path>`, found an empty path"));
                 }
-                let mut open = std::mem::take(&mut spare);
+                let mut open = std::mem::take(&mut idle);
                 open.path = value.to_owned();
                 record = Some(open);
             }
@@ -125,22 +192,51 @@ pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parse
             ),
         ));
     }
-    files.append(&mut recent);
-    if records == 0 {
-        return Err(malformed(
-            name,
-            Position::NONE,
-            "no `SF:` records; expected an lcov tracefile",
-        ));
+    if !batch.is_empty() {
+        let _ = closed.send(batch);
     }
-    let totals = files
-        .values()
-        .fold(Totals::default(), |acc, f| acc.add(&f.totals));
-    Ok(Parsed {
-        totals,
-        files,
-        ..Parsed::default()
-    })
+    Ok(records)
+}
+
+/// The second stage: files each closed record by path, merging a file's records (one per test
+/// name) by line.
+fn build(closed: Receiver<Batch>, spare: SyncSender<Batch>) -> BTreeMap<String, FileCoverage> {
+    let mut files: BTreeMap<String, FileCoverage> = BTreeMap::new();
+    // New files go to `recent`, which is appended to `files` whenever it is as large: `append`
+    // rebuilds the tree with full nodes, where inserting one file at a time leaves them about
+    // 70% full. On a 50 MB tracefile that is 7 MB of the peak memory; the copying it costs is
+    // linear (the batch doubles each time).
+    let mut recent: BTreeMap<String, FileCoverage> = BTreeMap::new();
+    // Hashes of the paths filed so far: a path whose hash is new is a new file, without a search
+    // of both trees (paths are long and mostly share their beginning).
+    let hasher = foldhash::fast::FixedState::default();
+    let mut seen: HashSet<u64> = HashSet::default();
+    for mut batch in closed {
+        for record in &mut batch {
+            let file = record.file();
+            let path = std::mem::take(&mut record.path);
+            let existing = if seen.insert(hasher.hash_one(&path)) {
+                None
+            } else {
+                files.get_mut(&path).or_else(|| recent.get_mut(&path))
+            };
+            match existing {
+                // Without Go blocks on either side, merging cannot fail.
+                Some(existing) => {
+                    let _ = absorb(existing, file, false);
+                }
+                None => {
+                    recent.insert(path, file);
+                    if recent.len() >= files.len().max(1024) {
+                        files.append(&mut recent);
+                    }
+                }
+            }
+        }
+        let _ = spare.try_send(batch);
+    }
+    files.append(&mut recent);
+    files
 }
 
 /// `KEY` of a `KEY:value` record: an upper-case letter, then upper-case letters, digits, `_`.
@@ -179,7 +275,7 @@ fn fast_da(value: &[u8]) -> Option<(u32, u64)> {
         Some(end) => (&rest[..end], &rest[end..]),
         None => (rest, &b""[..]),
     };
-    std::str::from_utf8(checksum).ok()?;
+    utf8(checksum)?;
     Some((u32::try_from(line).ok()?, digits(count)?))
 }
 
@@ -192,11 +288,42 @@ fn fast_brda(value: &[u8]) -> Option<(u32, u64)> {
     let last = rest.iter().rposition(|&b| b == b',')?;
     let (block_branch, taken) = (&rest[..last], &rest[last + 1..]);
     // The block must be there; the branch id may be any text in lcov 2.x.
-    if !block_branch.contains(&b',') || std::str::from_utf8(block_branch).is_err() {
+    if !block_branch.contains(&b',') || utf8(block_branch).is_none() {
         return None;
     }
     let taken = if taken == b"-" { 0 } else { digits(taken)? };
     Some((line, taken))
+}
+
+/// The name of `FN:<line>[,<end line>],<name>`, as [`Record::apply`] reads it.
+fn fast_fn(value: &[u8]) -> Option<&[u8]> {
+    let comma = memchr::memchr(b',', value)?;
+    u32::try_from(digits(&value[..comma])?).ok()?;
+    let rest = &value[comma + 1..];
+    let name = match memchr::memchr(b',', rest) {
+        Some(end) if digits(&rest[..end]).is_some_and(|n| u32::try_from(n).is_ok()) => {
+            &rest[end + 1..]
+        }
+        _ => rest,
+    };
+    fast_name(name)
+}
+
+/// A function name that the general path would read the same: not empty, UTF-8, and not ending
+/// in whitespace (which the general path trims). Names ending in a non-ASCII character go to the
+/// general path, which knows Unicode whitespace.
+fn fast_name(name: &[u8]) -> Option<&[u8]> {
+    let last = *name.last()?;
+    if !last.is_ascii() || char::from(last).is_whitespace() {
+        return None;
+    }
+    utf8(name)?;
+    Some(name)
+}
+
+/// Whether `bytes` are UTF-8, checked inline for the usual ASCII.
+fn utf8(bytes: &[u8]) -> Option<()> {
+    (bytes.is_ascii() || std::str::from_utf8(bytes).is_ok()).then_some(())
 }
 
 /// A non-empty run of ASCII digits that fits in a `u64`.
@@ -219,14 +346,14 @@ fn num<T: std::str::FromStr>(s: &str) -> Option<T> {
 }
 
 /// One `SF:` ... `end_of_record` record being read.
-#[derive(Default)]
+#[derive(Debug, Default, PartialEq)]
 struct Record {
     path: String,
     lines: Vec<(u32, u64)>,
     /// `(line, taken)` per `BRDA`.
     branches: Vec<(u32, u64)>,
     /// `FN`/`FNDA` functions by name → summed hits.
-    functions: HashMap<String, u64>,
+    functions: HashMap<Box<[u8]>, u64>,
     /// lcov 2.2 `FNL`/`FNA` functions by index → summed alias hits.
     indexed: HashMap<u32, u64>,
     lf: Option<u64>,
@@ -238,6 +365,65 @@ struct Record {
 }
 
 impl Record {
+    /// Adds `hits` to function `name` (`FN` adds 0), looking it up first: the name is copied
+    /// once per function, not once per line.
+    fn function(&mut self, name: &[u8], hits: u64) {
+        match self.functions.get_mut(name) {
+            Some(sum) => *sum = sum.saturating_add(hits),
+            None => {
+                self.functions.insert(name.into(), hits);
+            }
+        }
+    }
+
+    /// Applies one line of the common kinds (`DA`, `BRDA`, `FN`, `FNDA` and the summaries) read
+    /// as bytes, without the general path's UTF-8 check of the whole line, trimming and key
+    /// lookup. `None` sends the line to the general path, which accepts everything this accepts
+    /// with the same meaning (and reports errors).
+    fn fast(&mut self, line: &[u8]) -> Option<()> {
+        let (&first, rest) = line.split_first()?;
+        match first {
+            b'D' => {
+                let pair = fast_da(rest.strip_prefix(b"A:")?)?;
+                self.lines.push(pair);
+            }
+            b'B' => {
+                let rest = rest.strip_prefix(b"R")?;
+                if let Some(value) = rest.strip_prefix(b"DA:") {
+                    let pair = fast_brda(value)?;
+                    self.branches.push(pair);
+                } else if let Some(value) = rest.strip_prefix(b"F:") {
+                    self.brf = Some(digits(value)?);
+                } else {
+                    self.brh = Some(digits(rest.strip_prefix(b"H:")?)?);
+                }
+            }
+            b'L' => match rest {
+                [b'F', b':', value @ ..] => self.lf = Some(digits(value)?),
+                [b'H', b':', value @ ..] => self.lh = Some(digits(value)?),
+                _ => return None,
+            },
+            b'F' => {
+                let rest = rest.strip_prefix(b"N")?;
+                if let Some(value) = rest.strip_prefix(b":") {
+                    let name = fast_fn(value)?;
+                    self.function(name, 0);
+                } else if let Some(value) = rest.strip_prefix(b"DA:") {
+                    let comma = memchr::memchr(b',', value)?;
+                    let count = digits(&value[..comma])?;
+                    let name = fast_name(&value[comma + 1..])?;
+                    self.function(name, count);
+                } else if let Some(value) = rest.strip_prefix(b"F:") {
+                    self.fnf = Some(digits(value)?);
+                } else {
+                    self.fnh = Some(digits(rest.strip_prefix(b"H:")?)?);
+                }
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+
     /// Applies one record line; `None` when its value does not match the record's syntax.
     fn apply(&mut self, key: &str, value: &str) -> Option<()> {
         match key {
@@ -265,10 +451,7 @@ impl Record {
                 if name.is_empty() {
                     return None;
                 }
-                // Looked up first: the name is copied once per function, not once per line.
-                if !self.functions.contains_key(name) {
-                    self.functions.insert(name.to_owned(), 0);
-                }
+                self.function(name.as_bytes(), 0);
             }
             "FNDA" => {
                 let (count, name) = value.split_once(',')?;
@@ -276,12 +459,7 @@ impl Record {
                 if name.is_empty() {
                     return None;
                 }
-                match self.functions.get_mut(name) {
-                    Some(hits) => *hits = hits.saturating_add(count),
-                    None => {
-                        self.functions.insert(name.to_owned(), count);
-                    }
-                }
+                self.function(name.as_bytes(), count);
             }
             "FNL" => {
                 let mut parts = value.splitn(3, ',');
@@ -308,19 +486,10 @@ impl Record {
         Some(())
     }
 
-    /// The file's coverage, or a message when a summary contradicts itself.
-    /// The record is left empty, its buffers kept for the next one.
-    fn finish(&mut self) -> Result<(String, FileCoverage), String> {
-        let branches = self
-            .branches
-            .drain(..)
-            .map(|(line, taken)| (line, Counter::new(u64::from(taken > 0), 1)))
-            .collect();
-        let mut file = FileCoverage {
-            lines: collect_lines_from(&mut self.lines),
-            branches: collect_branches(branches, |a, b| a + b),
-            ..FileCoverage::default()
-        };
+    /// Closes the record: its summaries checked (a message when one contradicts itself) and its
+    /// functions counted. The record is left empty, its function maps' capacity kept; the line
+    /// and branch vectors go with the result.
+    fn close(&mut self) -> Result<Closed, String> {
         let summary = |found: Option<u64>, hit: Option<u64>, what: &str| match (found, hit) {
             (Some(found), Some(hit)) if hit > found => Err(format!(
                 "the record for `{}` says {hit} {what} hit of {found}",
@@ -329,25 +498,49 @@ impl Record {
             (Some(found), Some(hit)) => Ok(Some(Counter::new(hit, found))),
             _ => Ok(None),
         };
-        let lines = summary(self.lf.take(), self.lh.take(), "lines")?;
-        let branches = summary(self.brf.take(), self.brh.take(), "branches")?;
+        let lines_summary = summary(self.lf.take(), self.lh.take(), "lines")?;
+        let branches_summary = summary(self.brf.take(), self.brh.take(), "branches")?;
         let functions = summary(self.fnf.take(), self.fnh.take(), "functions")?;
-        let fn_total = (self.functions.len() + self.indexed.len()) as u64;
-        let fn_hit = self
-            .functions
-            .values()
-            .chain(self.indexed.values())
-            .filter(|&&h| h > 0);
-        file.totals = Totals {
-            lines: lines.or(Some(file.line_counter())),
-            branches: branches.or((!file.branches.is_empty()).then(|| file.branch_counter())),
-            functions: functions
-                .or((fn_total > 0).then(|| Counter::new(fn_hit.count() as u64, fn_total))),
-            ..Totals::default()
-        };
+        let functions = functions.or_else(|| {
+            let total = (self.functions.len() + self.indexed.len()) as u64;
+            let hit = self
+                .functions
+                .values()
+                .chain(self.indexed.values())
+                .filter(|&&h| h > 0)
+                .count() as u64;
+            (total > 0).then_some(Counter::new(hit, total))
+        });
         self.functions.clear();
         self.indexed.clear();
-        Ok((std::mem::take(&mut self.path), file))
+        Ok(Closed {
+            path: std::mem::take(&mut self.path),
+            lines: std::mem::take(&mut self.lines),
+            branches: std::mem::take(&mut self.branches),
+            lines_summary,
+            branches_summary,
+            functions,
+        })
+    }
+}
+
+impl Closed {
+    /// The file's coverage; `lines` and `branches` are left empty with their capacity.
+    fn file(&mut self) -> FileCoverage {
+        let mut file = FileCoverage {
+            lines: collect_lines_from(&mut self.lines),
+            branches: collect_branch_hits(&mut self.branches),
+            ..FileCoverage::default()
+        };
+        file.totals = Totals {
+            lines: self.lines_summary.or(Some(file.line_counter())),
+            branches: self
+                .branches_summary
+                .or((!file.branches.is_empty()).then(|| file.branch_counter())),
+            functions: self.functions,
+            ..Totals::default()
+        };
+        file
     }
 }
 

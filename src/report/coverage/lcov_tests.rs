@@ -224,3 +224,136 @@ fn source_is_fingerprinted() {
         parse_str("SF:b\nend_of_record\n").unwrap().source.sha256
     );
 }
+
+/// The record after `line` was applied by the general path (`None` when that path refuses it).
+fn general(line: &[u8]) -> Option<Record> {
+    let mut record = Record::default();
+    let line = std::str::from_utf8(line).ok()?.trim();
+    let (key, value) = line.split_once(':').filter(|(k, _)| is_record_key(k))?;
+    record.apply(key, value)?;
+    Some(record)
+}
+
+#[test]
+fn the_fast_path_reads_every_line_as_the_general_path_does() {
+    // Every line of the real tracefiles, and the edge cases of each kind: whatever the fast path
+    // takes, the general path takes too, with the same result.
+    let fixtures = [
+        "lcov/lcov.info",
+        "lcov/capture.info",
+        "gcovr/gcovr.lcov",
+        "nyc/lcov.info",
+        "c8/lcov.info",
+        "coveragepy/branch/coverage.lcov",
+        "coveragepy/line/coverage.lcov",
+        "cargo-llvm-cov/branch/lcov.info",
+        "cargo-llvm-cov/stable/lcov.info",
+    ];
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/coverage");
+    let mut lines: Vec<Vec<u8>> = Vec::new();
+    for f in fixtures {
+        let text = std::fs::read(root.join(f)).unwrap();
+        lines.extend(text.split(|&b| b == b'\n').map(<[u8]>::to_vec));
+    }
+    let edge: &[&[u8]] = &[
+        b"DA:1,2",
+        b"DA:1,2,abc",
+        b"DA:1,2,\xc3\xa9",
+        b"DA:1,2,\xff",
+        b"DA:1,2 ",
+        b"DA:01,2",
+        b"DA:,2",
+        b"DA:1,",
+        b"DA:4294967296,1",
+        b"DA:1,18446744073709551616",
+        b"BRDA:1,0,0,-",
+        b"BRDA:1,0,jump to the end,3",
+        b"BRDA:1,0,0,1 ",
+        b"BRDA:1,0,0",
+        b"BRDA:,0,0,1",
+        b"BRDA:1,0,\xff,1",
+        b"FN:3,main",
+        b"FN:3,7,main",
+        b"FN:3,x7,main",
+        b"FN:3,4294967296,main",
+        b"FN:4294967296,main",
+        b"FN:3,main ",
+        b"FN:3,main\x0b",
+        b"FN:3,main\xc2\xa0",
+        b"FN:3,ma\xc3\xa9n",
+        b"FN:3,ma\xffn",
+        b"FN:3,",
+        b"FN:3,7,",
+        b"FN:,main",
+        b"FNDA:2,main",
+        b"FNDA:2,",
+        b"FNDA:x,main",
+        b"FNDA:2,main\t",
+        b"FNDA:18446744073709551616,main",
+        b"FNF:3",
+        b"FNH:3 ",
+        b"FNF:",
+        b"LF:10",
+        b"LH:9",
+        b"LH:-1",
+        b"BRF:4",
+        b"BRH:2",
+        b"BRX:2",
+        b"LX:2",
+        b"FNX:2",
+        b"D",
+        b"",
+    ];
+    lines.extend(edge.iter().map(|l| l.to_vec()));
+    let mut taken = 0;
+    for line in &lines {
+        let mut fast = Record::default();
+        if fast.fast(line).is_none() {
+            continue;
+        }
+        taken += 1;
+        let general = general(line);
+        assert_eq!(
+            Some(&fast),
+            general.as_ref(),
+            "{:?}",
+            String::from_utf8_lossy(line)
+        );
+    }
+    assert!(taken > 1000, "{taken}");
+}
+
+#[test]
+fn errors_after_many_batches_name_their_line() {
+    // Records go to the second stage in batches; an error is still the first in the file, at its
+    // line, and the files before it do not hide it.
+    let mut text = String::new();
+    for i in 0..(BATCH * 5 + 3) {
+        text.push_str(&format!(
+            "TN:\nSF:src/f{i}.c\nDA:1,1\nDA:2,0\nLF:2\nLH:1\nend_of_record\n"
+        ));
+    }
+    let lines_before = text.lines().count();
+    let good = parse_str(&text).unwrap();
+    assert_eq!(good.files.len(), BATCH * 5 + 3);
+    assert_eq!(
+        good.totals.lines,
+        Some(Counter::new(BATCH as u64 * 5 + 3, BATCH as u64 * 10 + 6))
+    );
+    let e = err(&format!("{text}SF:src/bad.c\nDA:1,x\nend_of_record\n"));
+    assert!(
+        e.contains(&format!(
+            "line {}: expected `DA:<line>,<count>`",
+            lines_before + 2
+        )),
+        "{e}"
+    );
+    let e = err(&format!("{text}SF:src/cut.c\nDA:1,1\n"));
+    assert!(
+        e.contains(&format!(
+            "line {}: the file ends inside the record",
+            lines_before + 2
+        )),
+        "{e}"
+    );
+}

@@ -196,6 +196,25 @@ pub(crate) fn collect_branches(
     collect(&mut pairs, |into, c| *into = fold(*into, c))
 }
 
+/// Builds a line → branches map from lcov's `(line, taken)` pairs, one branch each, leaving
+/// `pairs` empty with its capacity.
+pub(crate) fn collect_branch_hits(pairs: &mut Vec<(u32, u64)>) -> BTreeMap<u32, Counter> {
+    if !pairs.is_sorted_by_key(|p| p.0) {
+        pairs.sort_by_key(|p| p.0);
+    }
+    let mut out = Vec::with_capacity(pairs.len());
+    let mut last: Option<(u32, Counter)> = None;
+    for (line, taken) in pairs.drain(..) {
+        let branch = Counter::new(u64::from(taken > 0), 1);
+        match &mut last {
+            Some((at, counter)) if *at == line => *counter = *counter + branch,
+            _ => out.extend(last.replace((line, branch))),
+        }
+    }
+    out.extend(last);
+    out.into_iter().collect()
+}
+
 fn collect<V: Copy>(
     pairs: &mut Vec<(u32, V)>,
     mut fold: impl FnMut(&mut V, V),

@@ -59,13 +59,13 @@ pub fn parse_file(path: &Path, forced: Option<Format>) -> Result<CoverageReport,
 /// result's [`ReportSource::path`].
 pub fn parse_reader(
     name: &str,
-    reader: impl BufRead,
+    reader: impl BufRead + Send,
     format: Format,
 ) -> Result<CoverageReport, ReportError> {
     parse_source(name, Source::new(reader), format)
 }
 
-fn parse_source<R: std::io::Read>(
+fn parse_source<R: std::io::Read + Send>(
     name: &str,
     mut input: Source<R>,
     format: Format,

@@ -49,6 +49,7 @@ pub struct XmlReader<'n, 's, R> {
 
 impl<'n, 's, R: Read> XmlReader<'n, 's, R> {
     pub fn new(name: &'n str, source: &'s mut Source<R>) -> Self {
+        source.track_positions();
         source.limit_between_marks(MAX_EVENT);
         let mut reader = Reader::from_reader(source);
         let config = reader.config_mut();

@@ -14,17 +14,22 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use quick_xml::events::Event;
 
-use super::input::excerpt;
+use super::input::{excerpt, read_error};
 use super::merge::{absorb, max_counter};
-use super::model::{Counter, FileCoverage, Tool, Totals, collect_branches, collect_lines};
+use super::model::{
+    Counter, FileCoverage, Tool, Totals, collect_branches_from, collect_lines_from,
+};
 use super::native;
 use super::parse::Parsed;
 use super::source::Source;
-use super::xml::{Here, XmlReader, attributes, number, plain_attributes, required_number};
-use crate::report::ReportError;
+use super::xml::{
+    Here, Tag, Take, XmlReader, attributes, number, plain_attributes_by, required_number,
+};
+use crate::report::{Position, ReportError};
 
 #[derive(Default)]
 struct State {
@@ -35,7 +40,10 @@ struct State {
     source: Option<String>,
     in_methods: bool,
     class: Option<Class>,
-    files: BTreeMap<String, FileCoverage>,
+    /// Closed classes not yet sent to the thread that files them.
+    closed: Vec<Class>,
+    /// Emptied classes sent back, whose vectors the next classes fill.
+    reuse: Vec<Class>,
 }
 
 /// The `<class>` being read: its lines in file order, built into a [`FileCoverage`] at its end.
@@ -51,7 +59,75 @@ struct RootTotals {
     branches: Option<Counter>,
 }
 
+/// Closed classes handed to the filing thread at a time, and hand-overs that may wait there.
+const BATCH: usize = 64;
+const BATCHES: usize = 4;
+
 pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parsed, ReportError> {
+    // This thread reads the XML; a second one turns each closed class into its file's line and
+    // branch maps and files it by path (merging the classes of one file). Only this thread can
+    // fail, so errors name the same place as a single-threaded read would.
+    let (closed_tx, closed_rx) = sync_channel::<Vec<Class>>(BATCHES);
+    let (spare_tx, spare_rx) = sync_channel::<Vec<Class>>(BATCHES + 2);
+    let (read, files) = std::thread::scope(|scope| {
+        let filer = std::thread::Builder::new()
+            .name("cobertura-filer".into())
+            .spawn_scoped(scope, move || file_classes(closed_rx, spare_tx))
+            .map_err(|e| read_error(name, e))?;
+        let read = read_classes(name, source, &closed_tx, &spare_rx);
+        drop(closed_tx);
+        let files = filer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok::<_, ReportError>((read, files))
+    })?;
+    finish(read?, files)
+}
+
+/// The second thread: files each closed class by path, its totals counted, the classes of one
+/// file merged by line. Emptied batches go back for reuse.
+fn file_classes(
+    closed: Receiver<Vec<Class>>,
+    spare: SyncSender<Vec<Class>>,
+) -> BTreeMap<String, FileCoverage> {
+    let mut files: BTreeMap<String, FileCoverage> = BTreeMap::new();
+    for mut batch in closed {
+        for class in &mut batch {
+            let mut file = FileCoverage {
+                lines: collect_lines_from(&mut class.lines),
+                branches: collect_branches_from(&mut class.branches, max_counter),
+                ..FileCoverage::default()
+            };
+            // Whether a file without branch data has a branch figure depends on the root's
+            // attributes; `finish` takes it away where it should not be.
+            file.totals = Totals {
+                lines: Some(file.line_counter()),
+                branches: Some(file.branch_counter()),
+                ..Totals::default()
+            };
+            let filename = std::mem::take(&mut class.filename);
+            match files.get_mut(&filename) {
+                // Without Go blocks on either side, merging cannot fail; it recounts the totals.
+                Some(existing) => {
+                    let _ = absorb(existing, file, false);
+                }
+                None => {
+                    files.insert(filename, file);
+                }
+            }
+        }
+        let _ = spare.try_send(batch);
+    }
+    files
+}
+
+/// The first thread: reads the XML, sending each closed class on.
+fn read_classes<R: Read>(
+    name: &str,
+    source: &mut Source<R>,
+    closed: &SyncSender<Vec<Class>>,
+    spare: &Receiver<Vec<Class>>,
+) -> Result<State, ReportError> {
     let mut xml = XmlReader::new(name, source);
     let mut st = State::default();
     loop {
@@ -64,6 +140,7 @@ pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parse
             continue;
         }
         let (event, here) = xml.next()?;
+        let mut class_started = false;
         match event {
             Event::Start(e) | Event::Empty(e) if st.root.is_none() => {
                 if e.name().0 != "coverage" {
@@ -95,11 +172,16 @@ pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parse
                     let filename = filename
                         .filter(|f| !f.is_empty())
                         .ok_or_else(|| here.error("`<class>` has no `filename` attribute"))?;
+                    let (lines, branches) = match st.reuse.pop() {
+                        Some(used) => (used.lines, used.branches),
+                        None => (Vec::new(), Vec::new()),
+                    };
                     st.class = Some(Class {
                         filename: filename.into_owned(),
-                        lines: Vec::new(),
-                        branches: Vec::new(),
+                        lines,
+                        branches,
                     });
+                    class_started = true;
                 }
                 "methods" => st.in_methods = true,
                 "source" => st.source = Some(String::new()),
@@ -119,18 +201,17 @@ pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parse
                 }
                 "class" => {
                     if let Some(class) = st.class.take() {
-                        let filename = class.filename;
-                        let file = FileCoverage {
-                            lines: collect_lines(class.lines),
-                            branches: collect_branches(class.branches, max_counter),
-                            ..FileCoverage::default()
-                        };
-                        match st.files.get_mut(&filename) {
-                            Some(existing) => {
-                                absorb(existing, file, false).map_err(|m| here.error(m))?
-                            }
-                            None => {
-                                st.files.insert(filename, file);
+                        st.closed.push(class);
+                        if st.closed.len() == BATCH {
+                            let batch =
+                                std::mem::replace(&mut st.closed, Vec::with_capacity(BATCH));
+                            // The filing thread only stops early by panicking, which `parse`
+                            // passes on.
+                            let _ = closed.send(batch);
+                            if st.reuse.is_empty()
+                                && let Ok(back) = spare.try_recv()
+                            {
+                                st.reuse = back;
                             }
                         }
                     }
@@ -155,8 +236,57 @@ pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parse
             Event::Eof => break,
             _ => {}
         }
+        if class_started && let Some(class) = st.class.as_mut() {
+            // The whole class body at once when it is plain markup and already buffered.
+            let mut in_methods = st.in_methods;
+            if xml.scan_until("class", |tag| body_tag(tag, &mut in_methods, class, name)) {
+                st.in_methods = in_methods;
+            } else {
+                class.lines.clear();
+                class.branches.clear();
+            }
+        }
     }
-    finish(st)
+    if !st.closed.is_empty() {
+        let _ = closed.send(std::mem::take(&mut st.closed));
+    }
+    Ok(st)
+}
+
+/// One tag of a class body read by [`XmlReader::scan_until`], with the meaning the event loop
+/// gives it; refused when the event loop should read it instead (other elements, and lines it
+/// would report an error about).
+fn body_tag(tag: Tag<'_>, in_methods: &mut bool, class: &mut Class, name: &str) -> Take {
+    match tag {
+        Tag::Start(b"methods", _) => *in_methods = true,
+        Tag::End(b"methods") => *in_methods = false,
+        Tag::Start(b"line", attrs) | Tag::Empty(b"line", attrs) if !*in_methods => {
+            let Some(values) = std::str::from_utf8(attrs)
+                .ok()
+                .and_then(|attrs| plain_attributes_by(attrs, line_key))
+            else {
+                return Take::Refused;
+            };
+            let here = Here {
+                name,
+                at: Position::NONE,
+            };
+            return match line_values(values, here, class) {
+                Ok(()) => Take::Checked,
+                Err(_) => Take::Refused,
+            };
+        }
+        Tag::Start(element, _) | Tag::Empty(element, _) | Tag::End(element)
+            if !matches!(
+                element,
+                b"methods" | b"method" | b"lines" | b"line" | b"conditions" | b"condition"
+            ) =>
+        {
+            return Take::Refused;
+        }
+        _ => {}
+    }
+    Take::Unchecked
 }
 
 /// A `<line>` directly under a class (not under `<methods>`).
@@ -177,6 +307,17 @@ fn line(
 
 const LINE_KEYS: [&str; 4] = ["number", "hits", "branch", "condition-coverage"];
 
+/// The place of a `<line>` attribute in [`LINE_KEYS`].
+fn line_key(key: &[u8]) -> Option<usize> {
+    match key {
+        b"number" => Some(0),
+        b"hits" => Some(1),
+        b"branch" => Some(2),
+        b"condition-coverage" => Some(3),
+        _ => None,
+    }
+}
+
 /// [`line`] from the attribute text of an empty `<line …/>` ([`XmlReader::next_empty`]);
 /// `None` when the attributes need the general path.
 fn plain_line(text: &str, here: Here<'_>, st: &mut State) -> Result<Option<()>, ReportError> {
@@ -186,7 +327,7 @@ fn plain_line(text: &str, here: Here<'_>, st: &mut State) -> Result<Option<()>, 
     let Some(class) = st.class.as_mut() else {
         return Ok(Some(()));
     };
-    let Some(values) = plain_attributes(text, &LINE_KEYS) else {
+    let Some(values) = plain_attributes_by(text, line_key) else {
         return Ok(None);
     };
     line_values(values, here, class).map(Some)
@@ -244,18 +385,15 @@ fn pair(
     Ok(Some(Counter::new(covered, valid)))
 }
 
-fn finish(st: State) -> Result<Parsed, ReportError> {
+fn finish(st: State, mut files: BTreeMap<String, FileCoverage>) -> Result<Parsed, ReportError> {
     let root = st.root.unwrap_or_default();
-    let report_has_branches = root.branches.is_some();
-    let mut files = st.files;
-    for file in files.values_mut() {
-        let branches =
-            (report_has_branches || !file.branches.is_empty()).then(|| file.branch_counter());
-        file.totals = Totals {
-            lines: Some(file.line_counter()),
-            branches,
-            ..Totals::default()
-        };
+    if root.branches.is_none() {
+        // A report without branch attributes has branch figures only where it has branch data.
+        for file in files.values_mut() {
+            if file.branches.is_empty() {
+                file.totals.branches = None;
+            }
+        }
     }
     let summed = files
         .values()

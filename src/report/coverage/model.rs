@@ -193,7 +193,15 @@ pub(crate) fn collect_branches(
     fold: fn(Counter, Counter) -> Counter,
 ) -> BTreeMap<u32, Counter> {
     let mut pairs = pairs;
-    collect(&mut pairs, |into, c| *into = fold(*into, c))
+    collect_branches_from(&mut pairs, fold)
+}
+
+/// [`collect_branches`] that leaves `pairs` empty with its capacity.
+pub(crate) fn collect_branches_from(
+    pairs: &mut Vec<(u32, Counter)>,
+    fold: fn(Counter, Counter) -> Counter,
+) -> BTreeMap<u32, Counter> {
+    collect(pairs, |into, c| *into = fold(*into, c))
 }
 
 /// Builds a line → branches map from lcov's `(line, taken)` pairs, one branch each, leaving

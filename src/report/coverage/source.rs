@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::report::Position;
 
-const CHUNK: usize = 64 * 1024;
+pub(super) const CHUNK: usize = 64 * 1024;
 /// Chunks the read-ahead thread may be ahead of the parser (bounded memory: 4 × 256 KiB).
 const AHEAD: usize = 4;
 const AHEAD_CHUNK: usize = 256 * 1024;

@@ -209,6 +209,147 @@ impl<'n, R: Read> XmlReader<'n, '_, R> {
     }
 }
 
+/// One tag of the markup [`XmlReader::scan_until`] reads: the element name (ASCII) and its
+/// attribute text (not yet checked: see [`Take`]; entities not resolved).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tag<'a> {
+    Start(&'a [u8], &'a [u8]),
+    Empty(&'a [u8], &'a [u8]),
+    End(&'a [u8]),
+}
+
+/// What the reader of a [`Tag`] made of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Take {
+    /// Taken, and its attributes read with [`plain_attributes`] (so they are UTF-8 and
+    /// well-formed).
+    Checked,
+    /// Taken without reading its attributes; [`XmlReader::scan_until`] checks only that they
+    /// are UTF-8 and their quotes are closed, as quick-xml does for attributes nobody reads.
+    Unchecked,
+    /// Not for the fast path: the body is read event by event instead.
+    Refused,
+}
+
+/// Deepest nesting [`XmlReader::scan_until`] takes on.
+const SCAN_DEPTH: usize = 8;
+
+impl<'n, R: Read> XmlReader<'n, '_, R> {
+    /// The fast path for the body of an element (a Cobertura `<class>`): when the markup up to
+    /// the element's end tag `</end>` is all in the buffered bytes and is nothing but whitespace
+    /// and balanced elements (no text, comments, CDATA, processing instructions, `<` or quote
+    /// tricks), `tag` is shown each tag in order and, if it takes them all (none
+    /// [`Take::Refused`]), the body is consumed and `true` returned; the end tag itself is left
+    /// for [`XmlReader::next`]. Otherwise nothing is consumed and `false` returned: the caller
+    /// undoes what `tag` did and reads the body event by event, which also reports any error at
+    /// its position. Nesting is balanced inside the body, so the reader's depth and quick-xml's
+    /// element stack stay right.
+    pub fn scan_until(&mut self, end: &str, mut tag: impl FnMut(Tag<'_>) -> Take) -> bool {
+        let source = self.reader.get_mut();
+        let b = source.buffered();
+        let mut open: [&[u8]; SCAN_DEPTH] = [b""; SCAN_DEPTH];
+        let mut depth = 0;
+        let mut i = 0;
+        loop {
+            // Between tags: whitespace only (checked without an early exit, which vectorizes;
+            // indentation is a third of a pretty-printed report).
+            let Some(at) = memchr::memchr(b'<', &b[i..]) else {
+                return false;
+            };
+            if !b[i..i + at].iter().fold(true, |ok, &c| {
+                ok & matches!(c, b' ' | b'\t' | b'\n' | b'\r')
+            }) {
+                return false;
+            }
+            let start = i + at;
+            // The tag runs to the first `>`, and holds no other `<`.
+            let len = match memchr::memchr2(b'<', b'>', &b[start + 1..]) {
+                Some(len) if b[start + 1 + len] == b'>' => len,
+                _ => return false,
+            };
+            let inner = &b[start + 1..start + 1 + len];
+            i = start + len + 2;
+            if let Some(name) = inner.strip_prefix(b"/") {
+                if depth == 0 {
+                    if name != end.as_bytes() {
+                        return false;
+                    }
+                    source.consume(start);
+                    return true;
+                }
+                if open[depth - 1] != name {
+                    return false;
+                }
+                depth -= 1;
+                if tag(Tag::End(name)) == Take::Refused {
+                    return false;
+                }
+                continue;
+            }
+            let (inner, empty) = match inner.strip_suffix(b"/") {
+                Some(inner) => (inner, true),
+                None => (inner, false),
+            };
+            let name_end = inner
+                .iter()
+                .position(|c| c.is_ascii_whitespace())
+                .unwrap_or(inner.len());
+            let name_ok = inner.first().is_some_and(u8::is_ascii_alphabetic)
+                && inner[..name_end]
+                    .iter()
+                    .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':'));
+            if !name_ok || (!empty && depth == SCAN_DEPTH) {
+                return false;
+            }
+            let (name, attrs) = inner.split_at(name_end);
+            let taken = tag(if empty {
+                Tag::Empty(name, attrs)
+            } else {
+                Tag::Start(name, attrs)
+            });
+            // Attributes nobody reads are not checked by quick-xml either; what matters is that
+            // they are text and the `>` found is not inside a quoted value.
+            match taken {
+                Take::Refused => return false,
+                Take::Unchecked
+                    if !(attrs.is_ascii() || std::str::from_utf8(attrs).is_ok())
+                        || !quotes_closed(attrs) =>
+                {
+                    return false;
+                }
+                Take::Checked | Take::Unchecked => {}
+            }
+            if !empty {
+                open[depth] = &inner[..name_end];
+                depth += 1;
+            }
+        }
+    }
+}
+
+/// Whether every `"…"` and `'…'` in `attrs` is closed, as quick-xml pairs them when it looks for
+/// the end of a tag. Without `'` that is an even number of `"`, counted without an early exit
+/// (which vectorizes).
+fn quotes_closed(attrs: &[u8]) -> bool {
+    let (double, single) = attrs.iter().fold((0u32, 0u32), |(d, s), &c| {
+        (d + u32::from(c == b'"'), s + u32::from(c == b'\''))
+    });
+    if single == 0 {
+        return double % 2 == 0;
+    }
+    let mut open = 0u8;
+    for &c in attrs {
+        if open == 0 {
+            if c == b'"' || c == b'\'' {
+                open = c;
+            }
+        } else if c == open {
+            open = 0;
+        }
+    }
+    open == 0
+}
+
 fn xml_error<R: Read>(
     name: &str,
     here: Here<'_>,
@@ -276,6 +417,20 @@ pub fn plain_attributes<'a, const N: usize>(
     text: &'a str,
     keys: &[&str; N],
 ) -> Option<[Option<Cow<'a, str>>; N]> {
+    plain_attributes_by(text, |key| {
+        // First byte and length before the whole key: most comparisons end there.
+        keys.iter()
+            .map(|k| k.as_bytes())
+            .position(|k| k.len() == key.len() && k[0] == key[0] && k == key)
+    })
+}
+
+/// [`plain_attributes`] with the keys' places given by `index` (a `match` on literal keys
+/// compares faster than a search of a list).
+pub fn plain_attributes_by<'a, const N: usize>(
+    text: &'a str,
+    index: impl Fn(&[u8]) -> Option<usize>,
+) -> Option<[Option<Cow<'a, str>>; N]> {
     let raw = text.as_bytes();
     let mut out = [const { None }; N];
     let mut i = 0;
@@ -308,7 +463,7 @@ pub fn plain_attributes<'a, const N: usize>(
         if i < n && !raw[i].is_ascii_whitespace() {
             return None;
         }
-        if let Some(k) = keys.iter().position(|k| k.as_bytes() == key) {
+        if let Some(k) = index(key).filter(|&k| k < N) {
             if out[k].is_some()
                 || value
                     .iter()
@@ -421,5 +576,79 @@ mod tests {
                 .map(|v| v.map(Cow::into_owned)),
             fast.map(|v| v.map(Cow::into_owned))
         );
+    }
+
+    /// What `scan_until` shows of `body` (inside `<c>` … `</c>`), or `None` when it steps aside;
+    /// then nothing is consumed and the next event is the body's first.
+    fn scan(body: &str) -> (Option<Vec<String>>, String) {
+        let xml = format!("<r><c>{body}</c></r>");
+        let mut source = Source::new(xml.as_bytes());
+        let mut reader = XmlReader::new("t.xml", &mut source);
+        for _ in 0..2 {
+            reader.next().unwrap();
+        }
+        let mut seen = Vec::new();
+        let taken = reader.scan_until("c", |tag| {
+            let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+            seen.push(match tag {
+                Tag::Start(n, a) => format!("start {}{}", text(n), text(a)),
+                Tag::Empty(n, a) => format!("empty {}{}", text(n), text(a)),
+                Tag::End(n) => format!("end {}", text(n)),
+            });
+            if seen.last().is_some_and(|t| t.contains("refuse")) {
+                Take::Refused
+            } else {
+                Take::Unchecked
+            }
+        });
+        let next = match reader.next() {
+            Ok((Event::Start(e) | Event::Empty(e), _)) => format!("<{}>", e.name().0),
+            Ok((Event::End(e), _)) => format!("</{}>", e.name().0),
+            Ok((other, _)) => format!("{other:?}"),
+            Err(e) => e.to_string(),
+        };
+        (taken.then_some(seen), next)
+    }
+
+    #[test]
+    fn scan_until_takes_plain_balanced_bodies_only() {
+        let (seen, next) =
+            scan("\n  <m a=\"1\">\n    <l n='2' x=\"a/b\"/>\n  </m>\n  <e/>\n<m2\tb=\"\"></m2>\n");
+        let want = [
+            r#"start m a="1""#,
+            r#"empty l n='2' x="a/b""#,
+            "end m",
+            "empty e",
+            "start m2\tb=\"\"",
+            "end m2",
+        ];
+        assert_eq!(seen.unwrap(), want);
+        assert_eq!(next, "</c>", "the end tag is left for the event reader");
+        assert_eq!(scan(""), (Some(vec![]), "</c>".into()));
+        // Anything else: nothing consumed, the event reader reads the body from its start.
+        for body in [
+            "<l x=\"a>b\"/>",
+            "<l x='a>b'/>",
+            "<!-- c --><l/>",
+            "text<l/>",
+            "<l/>text",
+            "<![CDATA[x]]>",
+            "<?pi x?><l/>",
+            "<a><b></a></b>",
+            "<a>",
+            "<a></a></x>",
+            "<1a/>",
+            "<a x=\"&amp;\"/><refuse/>",
+            // Deeper than SCAN_DEPTH.
+            "<a><a><a><a><a><a><a><a><a></a></a></a></a></a></a></a></a></a>",
+            "<l x=\"\u{e9}\"/><refuse/>",
+        ] {
+            let (seen, next) = scan(body);
+            assert_eq!(seen, None, "{body}");
+            assert_ne!(next, "</c>", "{body}");
+        }
+        // A body that runs past the buffered bytes is left to the event reader.
+        let long = "<l/>".repeat(super::super::source::CHUNK / 4 + 10);
+        assert_eq!(scan(&long).0, None);
     }
 }

@@ -18,7 +18,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use quick_xml::events::Event;
 
-use super::input::{excerpt, read_error};
+use super::input::{digits, excerpt, read_error};
 use super::merge::{absorb, max_counter};
 use super::model::{
     Counter, FileCoverage, Tool, Totals, collect_branches_from, collect_lines_from,
@@ -267,6 +267,10 @@ fn body_tag(tag: Tag<'_>, in_methods: &mut bool, class: &mut Class, name: &str) 
         Tag::Start(b"methods", _) => *in_methods = true,
         Tag::End(b"methods") => *in_methods = false,
         Tag::Start(b"line", attrs) | Tag::Empty(b"line", attrs) if !*in_methods => {
+            if let Some(pair) = usual_line(attrs) {
+                class.lines.push(pair);
+                return Take::Checked;
+            }
             let Some(values) = std::str::from_utf8(attrs)
                 .ok()
                 .and_then(|attrs| plain_attributes_by(attrs, line_key))
@@ -293,6 +297,19 @@ fn body_tag(tag: Tag<'_>, in_methods: &mut bool, class: &mut Class, name: &str) 
         _ => {}
     }
     Take::Unchecked
+}
+
+/// The attributes most `<line>` elements have, exactly: ` number="N" hits="H"`, perhaps followed
+/// by ` branch="false"`, read without the attribute scanner. `None` for anything else, which
+/// [`line_values`] reads (and reports errors in).
+fn usual_line(attrs: &[u8]) -> Option<(u32, u64)> {
+    let rest = attrs.strip_prefix(b" number=\"")?;
+    let end = memchr::memchr(b'"', rest)?;
+    let number = u32::try_from(digits(&rest[..end])?).ok()?;
+    let rest = rest[end + 1..].strip_prefix(b" hits=\"")?;
+    let end = memchr::memchr(b'"', rest)?;
+    let hits = digits(&rest[..end])?;
+    matches!(&rest[end + 1..], b"" | b" branch=\"false\"").then_some((number, hits))
 }
 
 /// A `<line>` directly under a class (not under `<methods>`).

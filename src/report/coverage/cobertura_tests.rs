@@ -267,3 +267,43 @@ fn the_line_fast_path_and_the_general_path_agree_on_every_fixture() {
     assert!(a.contains("hits") && a.contains("line 13, column 7"), "{a}");
     assert_eq!(a, b);
 }
+
+/// The usual `<line>` attributes read without the attribute scanner give what the scanner and
+/// `line_values` give; everything else is left to them.
+#[test]
+fn usual_line_attributes_read_as_the_general_path_does() {
+    let cases: &[(&str, Option<(u32, u64)>)] = &[
+        (r#" number="3" hits="7""#, Some((3, 7))),
+        (r#" number="3" hits="0" branch="false""#, Some((3, 0))),
+        (
+            r#" number="3" hits="0" branch="true" condition-coverage="50% (1/2)""#,
+            None,
+        ),
+        (r#" hits="0" number="3""#, None),
+        (r#" number="3" hits="0" "#, None),
+        (r#" number="3" hits="x""#, None),
+        (r#" number="4294967296" hits="1""#, None),
+        (r#" number="3" hits="18446744073709551616""#, None),
+        (r#" number=" 3" hits="1""#, None),
+        (r#" number="3" hits="1" branch="false" extra="1""#, None),
+        (r#" number='3' hits='1'"#, None),
+    ];
+    for (attrs, want) in cases {
+        assert_eq!(usual_line(attrs.as_bytes()), *want, "{attrs}");
+        if let Some(pair) = want {
+            let mut class = Class {
+                filename: String::new(),
+                lines: Vec::new(),
+                branches: Vec::new(),
+            };
+            let here = Here {
+                name: "t.xml",
+                at: Position::NONE,
+            };
+            let values = plain_attributes_by(attrs, line_key).unwrap();
+            line_values(values, here, &mut class).unwrap();
+            assert_eq!(class.lines, [*pair], "{attrs}");
+            assert!(class.branches.is_empty(), "{attrs}");
+        }
+    }
+}

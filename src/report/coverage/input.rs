@@ -47,6 +47,17 @@ pub fn excerpt(text: &str) -> String {
     out
 }
 
+/// A non-empty run of ASCII digits that fits in a `u64`.
+pub fn digits(bytes: &[u8]) -> Option<u64> {
+    if bytes.is_empty() {
+        return None;
+    }
+    bytes.iter().try_fold(0u64, |n, &b| {
+        let d = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+        n.checked_mul(10)?.checked_add(u64::from(d))
+    })
+}
+
 /// One line of a line-based report, without its line ending.
 #[derive(Debug)]
 pub struct Line<'a> {

@@ -19,7 +19,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use foldhash::{HashMap, HashSet};
 
-use super::input::{Lines, excerpt, malformed, read_error};
+use super::input::{Lines, digits, excerpt, malformed, read_error};
 use super::merge::absorb;
 use super::model::{Counter, FileCoverage, Totals, collect_branch_hits, collect_lines_from};
 use super::parse::Parsed;
@@ -324,17 +324,6 @@ fn fast_name(name: &[u8]) -> Option<&[u8]> {
 /// Whether `bytes` are UTF-8, checked inline for the usual ASCII.
 fn utf8(bytes: &[u8]) -> Option<()> {
     (bytes.is_ascii() || std::str::from_utf8(bytes).is_ok()).then_some(())
-}
-
-/// A non-empty run of ASCII digits that fits in a `u64`.
-fn digits(bytes: &[u8]) -> Option<u64> {
-    if bytes.is_empty() {
-        return None;
-    }
-    bytes.iter().try_fold(0u64, |n, &b| {
-        let d = b.checked_sub(b'0').filter(|d| *d <= 9)?;
-        n.checked_mul(10)?.checked_add(u64::from(d))
-    })
 }
 
 /// A non-negative decimal number, digits only.

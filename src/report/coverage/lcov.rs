@@ -21,7 +21,7 @@ use foldhash::{HashMap, HashSet};
 
 use super::input::{Lines, digits, excerpt, malformed, read_error};
 use super::merge::absorb;
-use super::model::{Counter, FileCoverage, Totals, collect_branch_hits, collect_lines_from};
+use super::model::{Counter, FileCoverage, Totals, sort_dedup};
 use super::parse::Parsed;
 use super::source::Source;
 use crate::report::{Position, ReportError};
@@ -81,12 +81,10 @@ type Batch = Vec<Closed>;
 /// and growing fresh vectors for each was a sixth of the parse.
 struct Closed {
     path: String,
+    /// Line → hits and line → branches, sorted by line, one entry per line.
     lines: Vec<(u32, u64)>,
-    branches: Vec<(u32, u64)>,
-    /// The `LF`/`LH` and `BRF`/`BRH` summaries, and the functions (`FNF`/`FNH`, else counted).
-    lines_summary: Option<Counter>,
-    branches_summary: Option<Counter>,
-    functions: Option<Counter>,
+    branches: Vec<(u32, Counter)>,
+    totals: Totals,
 }
 
 /// The first stage: reads every line, sends each closed record on, and returns how many there
@@ -137,7 +135,7 @@ fn read_records<R: Read>(
             }
             if let Some(used) = reuse.pop() {
                 idle.lines = used.lines;
-                idle.branches = used.branches;
+                idle.folded = used.branches;
             }
             continue;
         }
@@ -345,6 +343,8 @@ struct Record {
     functions: HashMap<Box<[u8]>, u64>,
     /// lcov 2.2 `FNL`/`FNA` functions by index → summed alias hits.
     indexed: HashMap<u32, u64>,
+    /// `branches` folded by line, for the record being closed.
+    folded: Vec<(u32, Counter)>,
     lf: Option<u64>,
     lh: Option<u64>,
     brf: Option<u64>,
@@ -502,13 +502,36 @@ impl Record {
         });
         self.functions.clear();
         self.indexed.clear();
+        // Sorting, merging repeated lines and counting happen here, on the reading thread;
+        // the filing thread only builds the maps.
+        sort_dedup(&mut self.lines, |into, hits| {
+            *into = into.saturating_add(hits)
+        });
+        let covered = self.lines.iter().filter(|(_, hits)| *hits > 0).count() as u64;
+        let line_counter = Counter::new(covered, self.lines.len() as u64);
+        if !self.branches.is_sorted_by_key(|p| p.0) {
+            self.branches.sort_by_key(|p| p.0);
+        }
+        let mut branch_counter = Counter::default();
+        for (line, taken) in self.branches.drain(..) {
+            let branch = Counter::new(u64::from(taken > 0), 1);
+            branch_counter = branch_counter + branch;
+            match self.folded.last_mut() {
+                Some((at, counter)) if *at == line => *counter = *counter + branch,
+                _ => self.folded.push((line, branch)),
+            }
+        }
+        let totals = Totals {
+            lines: lines_summary.or(Some(line_counter)),
+            branches: branches_summary.or((!self.folded.is_empty()).then_some(branch_counter)),
+            functions,
+            ..Totals::default()
+        };
         Ok(Closed {
             path: std::mem::take(&mut self.path),
             lines: std::mem::take(&mut self.lines),
-            branches: std::mem::take(&mut self.branches),
-            lines_summary,
-            branches_summary,
-            functions,
+            branches: std::mem::take(&mut self.folded),
+            totals,
         })
     }
 }
@@ -516,20 +539,12 @@ impl Record {
 impl Closed {
     /// The file's coverage; `lines` and `branches` are left empty with their capacity.
     fn file(&mut self) -> FileCoverage {
-        let mut file = FileCoverage {
-            lines: collect_lines_from(&mut self.lines),
-            branches: collect_branch_hits(&mut self.branches),
+        FileCoverage {
+            lines: self.lines.drain(..).collect(),
+            branches: self.branches.drain(..).collect(),
+            totals: self.totals,
             ..FileCoverage::default()
-        };
-        file.totals = Totals {
-            lines: self.lines_summary.or(Some(file.line_counter())),
-            branches: self
-                .branches_summary
-                .or((!file.branches.is_empty()).then(|| file.branch_counter())),
-            functions: self.functions,
-            ..Totals::default()
-        };
-        file
+        }
     }
 }
 

@@ -204,29 +204,14 @@ pub(crate) fn collect_branches_from(
     collect(pairs, |into, c| *into = fold(*into, c))
 }
 
-/// Builds a line → branches map from lcov's `(line, taken)` pairs, one branch each, leaving
-/// `pairs` empty with its capacity.
-pub(crate) fn collect_branch_hits(pairs: &mut Vec<(u32, u64)>) -> BTreeMap<u32, Counter> {
-    if !pairs.is_sorted_by_key(|p| p.0) {
-        pairs.sort_by_key(|p| p.0);
-    }
-    let mut out = Vec::with_capacity(pairs.len());
-    let mut last: Option<(u32, Counter)> = None;
-    for (line, taken) in pairs.drain(..) {
-        let branch = Counter::new(u64::from(taken > 0), 1);
-        match &mut last {
-            Some((at, counter)) if *at == line => *counter = *counter + branch,
-            _ => out.extend(last.replace((line, branch))),
-        }
-    }
-    out.extend(last);
-    out.into_iter().collect()
+fn collect<V: Copy>(pairs: &mut Vec<(u32, V)>, fold: impl FnMut(&mut V, V)) -> BTreeMap<u32, V> {
+    sort_dedup(pairs, fold);
+    pairs.drain(..).collect()
 }
 
-fn collect<V: Copy>(
-    pairs: &mut Vec<(u32, V)>,
-    mut fold: impl FnMut(&mut V, V),
-) -> BTreeMap<u32, V> {
+/// Sorts `pairs` by line (they usually are) and folds repeated lines into one with `fold`: the
+/// input of a map built in bulk.
+pub(crate) fn sort_dedup<V: Copy>(pairs: &mut Vec<(u32, V)>, mut fold: impl FnMut(&mut V, V)) {
     if !pairs.is_sorted_by_key(|p| p.0) {
         pairs.sort_by_key(|p| p.0);
     }
@@ -238,7 +223,6 @@ fn collect<V: Copy>(
         }
         same
     });
-    pairs.drain(..).collect()
 }
 
 /// The report formats this module reads.

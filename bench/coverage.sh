@@ -4,7 +4,7 @@
 # `lcov --summary` (Debian lcov 1.16) and `pycobertura show`, on the same files, side by side.
 #
 # Needs lcov, pycobertura (PyPI) and GNU time.
-# Usage: bash bench/coverage.sh [MEGABYTES] [RUNS]   (defaults 55 and 5)
+# Usage: bash bench/coverage.sh [MEGABYTES] [RUNS]   (defaults 55 and 5; decoder-ops runs 3 x RUNS)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mb="${1:-55}"
@@ -30,6 +30,9 @@ python3 bench/make-coverage.py cobertura "$work/big.xml" "$mb" \
   $fx/gcovr/gcovr-cobertura.xml $fx/c8/cobertura-coverage.xml $fx/nyc/cobertura-coverage.xml \
   $fx/cargo-llvm-cov/branch/cobertura.xml $fx/coveragepy/branch/coverage.xml
 ls -l "$work/big.info" "$work/big.xml" | awk '{printf "%s: %.1f MB\n", $9, $5/1048576}'
+# Written out and in the page cache before anything is timed.
+sync
+cat "$work/big.info" "$work/big.xml" >/dev/null
 
 # decoder-ops runs outside any git repository (no path resolution against tracked files) and
 # prints the totals (no --json: writing the per-file result is not part of reading a report);
@@ -47,9 +50,10 @@ echo "\$ pycobertura show big.xml"; pycob "$work/big.xml" | tail -n 1
 lcov --version; pycobertura --help >/dev/null && python3 -c "import importlib.metadata as m; print('pycobertura', m.version('pycobertura'), 'lxml', m.version('lxml'))"
 "$bin" --version
 
-# Median wall time and median / largest peak RSS of $runs runs (GNU time: elapsed s, max KiB).
+# Median wall time and median / largest peak RSS of N runs (GNU time: elapsed s, max KiB);
+# the median is left in $median.
 measure() {
-  local name="$1"; shift
+  local runs="$1" name="$2"; shift 2
   : >"$work/runs"
   for _ in $(seq "$runs"); do
     /usr/bin/time -f '%e %M' -o "$work/t" "$@" >/dev/null 2>&1
@@ -64,10 +68,20 @@ measure() {
   max=$(cut -d' ' -f2 "$work/runs" | sort -n | tail -n1)
   printf '%-40s median %s s (min %s, max %s)  peak RSS median %s KiB, max %s KiB\n' \
     "$name" "$t" "$lo" "$hi" "$m" "$max"
+  median="$t"
 }
-echo "## $runs runs each"
-measure "decoder-ops coverage-check big.info" "$bin" coverage-check "$work/big.info" --min 0 --no-comment
-measure "lcov --summary big.info" lcov --summary "$work/big.info" --rc lcov_branch_coverage=1
-measure "decoder-ops coverage-check big.xml" "$bin" coverage-check "$work/big.xml" --min 0 --no-comment
-measure "pycobertura show big.xml" "$(command -v pycobertura)" show "$work/big.xml"
+# decoder-ops runs three times as often as the peers: its runs are short, and a median of more
+# of them is steadier against other load on the machine.
+ours_runs=$((runs * 3))
+echo "## $runs runs each of the peers, $ours_runs of decoder-ops"
+measure "$ours_runs" "decoder-ops coverage-check big.info" "$bin" coverage-check "$work/big.info" --min 0 --no-comment
+ours_lcov="$median"
+measure "$runs" "lcov --summary big.info" lcov --summary "$work/big.info" --rc lcov_branch_coverage=1
+peer_lcov="$median"
+measure "$ours_runs" "decoder-ops coverage-check big.xml" "$bin" coverage-check "$work/big.xml" --min 0 --no-comment
+ours_xml="$median"
+measure "$runs" "pycobertura show big.xml" "$(command -v pycobertura)" show "$work/big.xml"
+peer_xml="$median"
+awk -v a="$peer_lcov" -v b="$ours_lcov" -v c="$peer_xml" -v d="$ours_xml" 'BEGIN {
+  printf "## medians: %.1fx faster than lcov --summary, %.1fx faster than pycobertura show\n", a / b, c / d }'
 cd "$repo"

@@ -1,5 +1,7 @@
 //! Cobertura XML (coverage-04.dtd) as written by coverage.py, cargo-llvm-cov, c8/istanbul and
-//! others, read event by event.
+//! others, read event by event — or, for a class body that is plain markup already buffered,
+//! tag by tag without events ([`XmlReader::scan_until`]), with the same meaning and, for
+//! anything unusual, the event reader's errors.
 //!
 //! - Totals: the root's `lines-valid`/`lines-covered` and `branches-valid`/`branches-covered`
 //!   when present (that is what the producing tool computed); otherwise counted from the lines.

@@ -16,7 +16,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::sync_channel;
 
 use quick_xml::events::Event;
 
@@ -74,67 +74,78 @@ pub(super) fn parse<R: Read + Send>(
     // here keeps them in the main allocator arena: grown from another thread they cost a
     // quarter more in the kernel. Only the reading thread can fail, so errors name the same
     // place as a single-threaded read would.
-    let (closed_tx, closed_rx) = sync_channel::<Vec<Class>>(BATCHES);
-    let (spare_tx, spare_rx) = sync_channel::<Vec<Class>>(BATCHES + 2);
-    let (read, files) = std::thread::scope(|scope| {
-        let reader = std::thread::Builder::new()
-            .name("cobertura-reader".into())
-            .spawn_scoped(scope, move || {
-                read_classes(name, source, closed_tx, spare_rx)
-            })
-            .map_err(|e| read_error(name, e))?;
-        let files = file_classes(closed_rx, spare_tx);
-        let read = reader
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        Ok::<_, ReportError>((read, files))
-    })?;
+    let (read, files) = if source.is_small() {
+        // A report that fits in one buffer is read on this thread alone: a thread costs more
+        // than it saves there.
+        let mut files = BTreeMap::new();
+        let read = read_classes(name, source, |mut batch| {
+            file_classes(&mut files, &mut batch);
+            Some(batch)
+        });
+        (read, files)
+    } else {
+        let (closed_tx, closed_rx) = sync_channel::<Vec<Class>>(BATCHES);
+        let (spare_tx, spare_rx) = sync_channel::<Vec<Class>>(BATCHES + 2);
+        std::thread::scope(|scope| {
+            let reader = std::thread::Builder::new()
+                .name("cobertura-reader".into())
+                .spawn_scoped(scope, move || {
+                    read_classes(name, source, |batch| {
+                        // The filing side only stops early by panicking, which is passed on.
+                        let _ = closed_tx.send(batch);
+                        spare_rx.try_recv().ok()
+                    })
+                })
+                .map_err(|e| read_error(name, e))?;
+            let mut files = BTreeMap::new();
+            for mut batch in closed_rx {
+                file_classes(&mut files, &mut batch);
+                let _ = spare_tx.try_send(batch);
+            }
+            let read = reader
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            Ok::<_, ReportError>((read, files))
+        })?
+    };
     finish(read?, files)
 }
 
-/// This thread: files each closed class by path, its totals counted, the classes of one
-/// file merged by line. Emptied batches go back for reuse.
-fn file_classes(
-    closed: Receiver<Vec<Class>>,
-    spare: SyncSender<Vec<Class>>,
-) -> BTreeMap<String, FileCoverage> {
-    let mut files: BTreeMap<String, FileCoverage> = BTreeMap::new();
-    for mut batch in closed {
-        for class in &mut batch {
-            let mut file = FileCoverage {
-                lines: collect_lines_from(&mut class.lines),
-                branches: collect_branches_from(&mut class.branches, max_counter),
-                ..FileCoverage::default()
-            };
-            // Whether a file without branch data has a branch figure depends on the root's
-            // attributes; `finish` takes it away where it should not be.
-            file.totals = Totals {
-                lines: Some(file.line_counter()),
-                branches: Some(file.branch_counter()),
-                ..Totals::default()
-            };
-            let filename = std::mem::take(&mut class.filename);
-            match files.get_mut(&filename) {
-                // Without Go blocks on either side, merging cannot fail; it recounts the totals.
-                Some(existing) => {
-                    let _ = absorb(existing, file, false);
-                }
-                None => {
-                    files.insert(filename, file);
-                }
+/// Files each closed class of `batch` by path, its totals counted, the classes of one file
+/// merged by line. The classes are left emptied, their vectors' capacity kept for reuse.
+fn file_classes(files: &mut BTreeMap<String, FileCoverage>, batch: &mut [Class]) {
+    for class in batch.iter_mut() {
+        let mut file = FileCoverage {
+            lines: collect_lines_from(&mut class.lines),
+            branches: collect_branches_from(&mut class.branches, max_counter),
+            ..FileCoverage::default()
+        };
+        // Whether a file without branch data has a branch figure depends on the root's
+        // attributes; `finish` takes it away where it should not be.
+        file.totals = Totals {
+            lines: Some(file.line_counter()),
+            branches: Some(file.branch_counter()),
+            ..Totals::default()
+        };
+        let filename = std::mem::take(&mut class.filename);
+        match files.get_mut(&filename) {
+            // Without Go blocks on either side, merging cannot fail; it recounts the totals.
+            Some(existing) => {
+                let _ = absorb(existing, file, false);
+            }
+            None => {
+                files.insert(filename, file);
             }
         }
-        let _ = spare.try_send(batch);
     }
-    files
 }
 
-/// The reading thread: reads the XML, sending each closed class on.
+/// Reads the XML, handing each batch of closed classes to `send`, which may give back an
+/// emptied batch whose vectors are filled again.
 fn read_classes<R: Read>(
     name: &str,
     source: &mut Source<R>,
-    closed: SyncSender<Vec<Class>>,
-    spare: Receiver<Vec<Class>>,
+    mut send: impl FnMut(Vec<Class>) -> Option<Vec<Class>>,
 ) -> Result<State, ReportError> {
     let mut xml = XmlReader::new(name, source);
     let mut st = State::default();
@@ -213,11 +224,9 @@ fn read_classes<R: Read>(
                         if st.closed.len() == BATCH {
                             let batch =
                                 std::mem::replace(&mut st.closed, Vec::with_capacity(BATCH));
-                            // The filing thread only stops early by panicking, which `parse`
-                            // passes on.
-                            let _ = closed.send(batch);
+                            let back = send(batch);
                             if st.reuse.is_empty()
-                                && let Ok(back) = spare.try_recv()
+                                && let Some(back) = back
                             {
                                 st.reuse = back;
                             }
@@ -256,7 +265,7 @@ fn read_classes<R: Read>(
         }
     }
     if !st.closed.is_empty() {
-        let _ = closed.send(std::mem::take(&mut st.closed));
+        send(std::mem::take(&mut st.closed));
     }
     Ok(st)
 }

@@ -307,3 +307,37 @@ fn usual_line_attributes_read_as_the_general_path_does() {
         }
     }
 }
+
+/// A report larger than one buffer is read on a second thread and filed on this one: same
+/// figures, and an error deep in the file still names its line.
+#[test]
+fn large_reports_read_on_two_threads_agree_and_locate_errors() {
+    let class = |i: usize, hits: &str| {
+        format!(
+            "    <class name=\"c{i}\" filename=\"src/f{}.py\">\n      <methods/>\n      <lines>\n        \
+             <line number=\"1\" hits=\"{hits}\"/>\n        <line number=\"2\" hits=\"0\" branch=\"true\" \
+             condition-coverage=\"50% (1/2)\"/>\n      </lines>\n    </class>\n",
+            i % 700
+        )
+    };
+    let head = "<?xml version=\"1.0\" ?>\n<coverage>\n<packages><package name=\"p\"><classes>\n";
+    let tail = "</classes></package></packages>\n</coverage>\n";
+    let n = 2000;
+    let body: String = (0..n).map(|i| class(i, "3")).collect();
+    let text = format!("{head}{body}{tail}");
+    assert!(text.len() > 2 * super::super::source::CHUNK);
+    let r = parse_str(&text).unwrap();
+    // 700 files, each the merge of its classes: line 1 covered, line 2 not, one branch of two.
+    assert_eq!(r.files.len(), 700);
+    assert_eq!(r.totals.lines, Some(Counter::new(700, 1400)));
+    assert_eq!(r.totals.branches, Some(Counter::new(700, 1400)));
+    let bad_at = 1500;
+    let body: String = (0..n)
+        .map(|i| class(i, if i == bad_at { "x" } else { "3" }))
+        .collect();
+    let text = format!("{head}{body}{tail}");
+    let line = head.lines().count() + bad_at * class(0, "3").lines().count() + 4;
+    let e = err(&text);
+    assert!(e.contains(&format!("line {line}, column 9")), "{e}");
+    assert!(e.contains("hits"), "{e}");
+}

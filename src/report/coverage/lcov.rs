@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 use std::hash::BuildHasher;
 use std::io::Read;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::sync_channel;
 
 use foldhash::{HashMap, HashSet};
 
@@ -36,21 +36,40 @@ pub(super) fn parse<R: Read + Send>(
     // the reading thread. Records arrive in file order, in batches, and errors are found by the
     // reading stage only, so a failure names the same line as a single-threaded read would; the
     // channels bound what is in flight.
-    let (closed_tx, closed_rx) = sync_channel::<Batch>(BATCHES);
-    let (spare_tx, spare_rx) = sync_channel::<Batch>(BATCHES + 2);
-    let (read, files) = std::thread::scope(|scope| {
-        let reader = std::thread::Builder::new()
-            .name("lcov-reader".into())
-            .spawn_scoped(scope, move || {
-                read_records(name, source, closed_tx, spare_rx)
-            })
-            .map_err(|e| read_error(name, e))?;
-        let files = build(closed_rx, spare_tx);
-        let read = reader
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        Ok::<_, ReportError>((read, files))
-    })?;
+    let (read, files) = if source.is_small() {
+        // A report that fits in one buffer is read on this thread alone: a thread costs more
+        // than it saves there.
+        let mut filer = Filer::default();
+        let read = read_records(name, source, |mut batch| {
+            filer.file(&mut batch);
+            Some(batch)
+        });
+        (read, filer.finish())
+    } else {
+        let (closed_tx, closed_rx) = sync_channel::<Batch>(BATCHES);
+        let (spare_tx, spare_rx) = sync_channel::<Batch>(BATCHES + 2);
+        std::thread::scope(|scope| {
+            let reader = std::thread::Builder::new()
+                .name("lcov-reader".into())
+                .spawn_scoped(scope, move || {
+                    read_records(name, source, |batch| {
+                        // The filing side only stops early by panicking, which is passed on.
+                        let _ = closed_tx.send(batch);
+                        spare_rx.try_recv().ok()
+                    })
+                })
+                .map_err(|e| read_error(name, e))?;
+            let mut filer = Filer::default();
+            for mut batch in closed_rx {
+                filer.file(&mut batch);
+                let _ = spare_tx.try_send(batch);
+            }
+            let read = reader
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            Ok::<_, ReportError>((read, filer.finish()))
+        })?
+    };
     if read? == 0 {
         return Err(malformed(
             name,
@@ -87,14 +106,13 @@ struct Closed {
     totals: Totals,
 }
 
-/// The first stage: reads every line, sends each closed record on, and returns how many there
-/// were, or the first error in the file.
-/// Batches come back from the second stage emptied, to be filled again.
+/// The first stage: reads every line, hands each batch of closed records to `send`, and
+/// returns how many records there were, or the first error in the file. `send` may give back
+/// an emptied batch, whose vectors are filled again.
 fn read_records<R: Read>(
     name: &str,
     source: &mut Source<R>,
-    closed: SyncSender<Batch>,
-    spare: Receiver<Batch>,
+    mut send: impl FnMut(Batch) -> Option<Batch>,
 ) -> Result<u64, ReportError> {
     let mut lines = Lines::new(name, source);
     // One record, reused for every `SF:` … `end_of_record` (moving it, a few hundred bytes, in
@@ -125,10 +143,9 @@ fn read_records<R: Read>(
             batch.push(record.close().map_err(|m| current.error(m))?);
             records += 1;
             if batch.len() == BATCH {
-                // The second stage only stops early by panicking, which `parse` passes on.
-                let _ = closed.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                let back = send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
                 if reuse.is_empty()
-                    && let Ok(back) = spare.try_recv()
+                    && let Some(back) = back
                 {
                     reuse = back;
                 }
@@ -190,32 +207,37 @@ fn read_records<R: Read>(
         ));
     }
     if !batch.is_empty() {
-        let _ = closed.send(batch);
+        send(batch);
     }
     Ok(records)
 }
 
 /// The second stage: files each closed record by path, merging a file's records (one per test
 /// name) by line.
-fn build(closed: Receiver<Batch>, spare: SyncSender<Batch>) -> BTreeMap<String, FileCoverage> {
-    let mut files: BTreeMap<String, FileCoverage> = BTreeMap::new();
+#[derive(Default)]
+struct Filer {
+    files: BTreeMap<String, FileCoverage>,
     // New files go to `recent`, which is appended to `files` whenever it is as large: `append`
     // rebuilds the tree with full nodes, where inserting one file at a time leaves them about
     // 70% full. On a 50 MB tracefile that is 7 MB of the peak memory; the copying it costs is
     // linear (the batch doubles each time).
-    let mut recent: BTreeMap<String, FileCoverage> = BTreeMap::new();
+    recent: BTreeMap<String, FileCoverage>,
     // Hashes of the paths filed so far: a path whose hash is new is a new file, without a search
     // of both trees (paths are long and mostly share their beginning).
-    let hasher = foldhash::fast::FixedState::default();
-    let mut seen: HashSet<u64> = HashSet::default();
-    for mut batch in closed {
-        for record in &mut batch {
+    hasher: foldhash::fast::FixedState,
+    seen: HashSet<u64>,
+}
+
+impl Filer {
+    /// Files the records of `batch`, leaving them emptied with their vectors' capacity.
+    fn file(&mut self, batch: &mut Batch) {
+        for record in batch.iter_mut() {
             let file = record.file();
             let path = std::mem::take(&mut record.path);
-            let existing = if seen.insert(hasher.hash_one(&path)) {
+            let existing = if self.seen.insert(self.hasher.hash_one(&path)) {
                 None
             } else {
-                files.get_mut(&path).or_else(|| recent.get_mut(&path))
+                (self.files.get_mut(&path)).or_else(|| self.recent.get_mut(&path))
             };
             match existing {
                 // Without Go blocks on either side, merging cannot fail.
@@ -223,17 +245,19 @@ fn build(closed: Receiver<Batch>, spare: SyncSender<Batch>) -> BTreeMap<String, 
                     let _ = absorb(existing, file, false);
                 }
                 None => {
-                    recent.insert(path, file);
-                    if recent.len() >= files.len().max(1024) {
-                        files.append(&mut recent);
+                    self.recent.insert(path, file);
+                    if self.recent.len() >= self.files.len().max(1024) {
+                        self.files.append(&mut self.recent);
                     }
                 }
             }
         }
-        let _ = spare.try_send(batch);
     }
-    files.append(&mut recent);
-    files
+
+    fn finish(mut self) -> BTreeMap<String, FileCoverage> {
+        self.files.append(&mut self.recent);
+        self.files
+    }
 }
 
 /// `KEY` of a `KEY:value` record: an upper-case letter, then upper-case letters, digits, `_`.

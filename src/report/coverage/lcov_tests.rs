@@ -327,18 +327,21 @@ fn the_fast_path_reads_every_line_as_the_general_path_does() {
 fn errors_after_many_batches_name_their_line() {
     // Records go to the second stage in batches; an error is still the first in the file, at its
     // line, and the files before it do not hide it.
+    // Larger than one buffer, so the records are read on a second thread.
+    let n = BATCH * 40 + 3;
     let mut text = String::new();
-    for i in 0..(BATCH * 5 + 3) {
+    for i in 0..n {
         text.push_str(&format!(
             "TN:\nSF:src/f{i}.c\nDA:1,1\nDA:2,0\nLF:2\nLH:1\nend_of_record\n"
         ));
     }
+    assert!(text.len() > 2 * super::super::source::CHUNK);
     let lines_before = text.lines().count();
     let good = parse_str(&text).unwrap();
-    assert_eq!(good.files.len(), BATCH * 5 + 3);
+    assert_eq!(good.files.len(), n);
     assert_eq!(
         good.totals.lines,
-        Some(Counter::new(BATCH as u64 * 5 + 3, BATCH as u64 * 10 + 6))
+        Some(Counter::new(n as u64, 2 * n as u64))
     );
     let e = err(&format!("{text}SF:src/bad.c\nDA:1,x\nend_of_record\n"));
     assert!(

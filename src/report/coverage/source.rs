@@ -167,6 +167,16 @@ impl<R: Read> Source<R> {
         self.overflow
     }
 
+    /// Whether the whole input is probably in the buffer already: the first read returned less
+    /// than a full chunk. (A short read from a pipe can be wrong; that only costs speed.)
+    pub fn is_small(&mut self) -> bool {
+        let capacity = match self.feed {
+            Feed::Inline { .. } => CHUNK,
+            Feed::Ahead(_) => AHEAD_CHUNK,
+        };
+        self.fill_buf().is_ok_and(|b| b.len() < capacity) && self.consumed < capacity as u64
+    }
+
     /// What [`BufRead::fill_buf`] returned last, without checking limits or reading.
     pub fn buffered(&self) -> &[u8] {
         &self.buf[self.pos..self.len]

@@ -341,3 +341,13 @@ fn large_reports_read_on_two_threads_agree_and_locate_errors() {
     assert!(e.contains(&format!("line {line}, column 9")), "{e}");
     assert!(e.contains("hits"), "{e}");
 }
+
+/// Found by the fuzzer: a file that is nothing but a byte order mark tripped a debug assertion
+/// (positions were asked for after the input had ended). It is an ordinary error.
+#[test]
+fn a_lone_byte_order_mark_is_an_error_not_a_panic() {
+    let e = parse_reader("bom.xml", &b"\xEF\xBB\xBF"[..], Format::Cobertura)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no XML element found"), "{e}");
+}

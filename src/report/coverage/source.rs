@@ -201,8 +201,10 @@ impl<R: Read> Source<R> {
     /// Counts lines and columns from here on, for [`Source::mark`]. Call it before the first
     /// chunk is read past.
     pub fn track_positions(&mut self) {
+        // Nothing consumed from an earlier chunk goes uncounted (at the end of the input there
+        // is nothing left to count).
         debug_assert!(
-            self.consumed <= self.len as u64,
+            self.consumed == self.pos as u64 || self.pos == self.len,
             "called after the first chunk"
         );
         self.track = true;

@@ -16,17 +16,16 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::sync::mpsc::sync_channel;
 
 use quick_xml::events::Event;
 
-use super::input::{digits, excerpt, read_error};
+use super::input::{digits, excerpt};
 use super::merge::{absorb, max_counter};
 use super::model::{
     Counter, FileCoverage, Tool, Totals, collect_branches_from, collect_lines_from,
 };
 use super::native;
-use super::parse::Parsed;
+use super::parse::{Parsed, in_two_stages};
 use super::source::Source;
 use super::xml::{
     Here, Tag, Take, XmlReader, attributes, number, plain_attributes_by, required_number,
@@ -69,45 +68,18 @@ pub(super) fn parse<R: Read + Send>(
     name: &str,
     source: &mut Source<R>,
 ) -> Result<Parsed, ReportError> {
-    // A second thread reads the XML; this one turns each closed class into its file's line and
-    // branch maps and files it by path (merging the classes of one file). Allocating the maps
-    // here keeps them in the main allocator arena: grown from another thread they cost a
-    // quarter more in the kernel. Only the reading thread can fail, so errors name the same
-    // place as a single-threaded read would.
-    let (read, files) = if source.is_small() {
-        // A report that fits in one buffer is read on this thread alone: a thread costs more
-        // than it saves there.
-        let mut files = BTreeMap::new();
-        let read = read_classes(name, source, |mut batch| {
-            file_classes(&mut files, &mut batch);
-            Some(batch)
-        });
-        (read, files)
-    } else {
-        let (closed_tx, closed_rx) = sync_channel::<Vec<Class>>(BATCHES);
-        let (spare_tx, spare_rx) = sync_channel::<Vec<Class>>(BATCHES + 2);
-        std::thread::scope(|scope| {
-            let reader = std::thread::Builder::new()
-                .name("cobertura-reader".into())
-                .spawn_scoped(scope, move || {
-                    read_classes(name, source, |batch| {
-                        // The filing side only stops early by panicking, which is passed on.
-                        let _ = closed_tx.send(batch);
-                        spare_rx.try_recv().ok()
-                    })
-                })
-                .map_err(|e| read_error(name, e))?;
-            let mut files = BTreeMap::new();
-            for mut batch in closed_rx {
-                file_classes(&mut files, &mut batch);
-                let _ = spare_tx.try_send(batch);
-            }
-            let read = reader
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            Ok::<_, ReportError>((read, files))
-        })?
-    };
+    // One stage reads the XML (on a second thread for a large report), this one turns each
+    // closed class into its file's line and branch maps and files it by path (merging the
+    // classes of one file).
+    let mut files = BTreeMap::new();
+    let read = in_two_stages(
+        name,
+        source,
+        "cobertura-reader",
+        BATCHES,
+        |source, send| read_classes(name, source, send),
+        |batch| file_classes(&mut files, batch),
+    );
     finish(read?, files)
 }
 

@@ -15,14 +15,13 @@
 use std::collections::BTreeMap;
 use std::hash::BuildHasher;
 use std::io::Read;
-use std::sync::mpsc::sync_channel;
 
 use foldhash::{HashMap, HashSet};
 
-use super::input::{Lines, digits, excerpt, malformed, read_error};
+use super::input::{Lines, digits, excerpt, malformed};
 use super::merge::absorb;
 use super::model::{Counter, FileCoverage, Totals, sort_dedup};
-use super::parse::Parsed;
+use super::parse::{Parsed, in_two_stages};
 use super::source::Source;
 use crate::report::{Position, ReportError};
 
@@ -30,46 +29,18 @@ pub(super) fn parse<R: Read + Send>(
     name: &str,
     source: &mut Source<R>,
 ) -> Result<Parsed, ReportError> {
-    // Two stages on two threads: a second thread reads the records, this one turns each into the
-    // file's line and branch maps and files it by path (merging a file's records); allocating
-    // the maps here keeps them in one allocator arena, which was faster than building them on
-    // the reading thread. Records arrive in file order, in batches, and errors are found by the
-    // reading stage only, so a failure names the same line as a single-threaded read would; the
-    // channels bound what is in flight.
-    let (read, files) = if source.is_small() {
-        // A report that fits in one buffer is read on this thread alone: a thread costs more
-        // than it saves there.
-        let mut filer = Filer::default();
-        let read = read_records(name, source, |mut batch| {
-            filer.file(&mut batch);
-            Some(batch)
-        });
-        (read, filer.finish())
-    } else {
-        let (closed_tx, closed_rx) = sync_channel::<Batch>(BATCHES);
-        let (spare_tx, spare_rx) = sync_channel::<Batch>(BATCHES + 2);
-        std::thread::scope(|scope| {
-            let reader = std::thread::Builder::new()
-                .name("lcov-reader".into())
-                .spawn_scoped(scope, move || {
-                    read_records(name, source, |batch| {
-                        // The filing side only stops early by panicking, which is passed on.
-                        let _ = closed_tx.send(batch);
-                        spare_rx.try_recv().ok()
-                    })
-                })
-                .map_err(|e| read_error(name, e))?;
-            let mut filer = Filer::default();
-            for mut batch in closed_rx {
-                filer.file(&mut batch);
-                let _ = spare_tx.try_send(batch);
-            }
-            let read = reader
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            Ok::<_, ReportError>((read, filer.finish()))
-        })?
-    };
+    // One stage reads the records (on a second thread for a large report), this one turns each
+    // into the file's line and branch maps and files it by path, merging a file's records.
+    let mut filer = Filer::default();
+    let read = in_two_stages(
+        name,
+        source,
+        "lcov-reader",
+        BATCHES,
+        |source, send| read_records(name, source, send),
+        |batch| filer.file(batch),
+    );
+    let files = filer.finish();
     if read? == 0 {
         return Err(malformed(
             name,

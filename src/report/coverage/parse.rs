@@ -117,6 +117,58 @@ fn parse_source<R: std::io::Read + Send>(
     })
 }
 
+/// Runs a parser in two stages: `read` parses and hands batches of finished items to a `send`
+/// function, `file` turns each batch into the result (and may leave it emptied for reuse). A
+/// report larger than one buffer is read on a second thread while this one files, with at most
+/// `waiting` batches between them; a smaller one is read here alone, where a thread costs more
+/// than it saves. Filing stays on this thread so the result's memory comes from the main
+/// allocator arena. Only `read` can fail, so errors are those of a single-threaded read.
+pub(super) fn in_two_stages<R, B, T>(
+    name: &str,
+    source: &mut Source<R>,
+    thread: &str,
+    waiting: usize,
+    read: impl FnOnce(
+        &mut Source<R>,
+        &mut dyn FnMut(Vec<B>) -> Option<Vec<B>>,
+    ) -> Result<T, ReportError>
+    + Send,
+    mut file: impl FnMut(&mut Vec<B>),
+) -> Result<T, ReportError>
+where
+    R: std::io::Read + Send,
+    B: Send,
+    T: Send,
+{
+    if source.is_small() {
+        return read(source, &mut |mut batch| {
+            file(&mut batch);
+            Some(batch)
+        });
+    }
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Vec<B>>(waiting);
+    let (spare_tx, spare_rx) = std::sync::mpsc::sync_channel::<Vec<B>>(waiting + 2);
+    std::thread::scope(|scope| {
+        let reader = std::thread::Builder::new()
+            .name(thread.into())
+            .spawn_scoped(scope, move || {
+                read(source, &mut |batch| {
+                    // The filing side only stops early by panicking, which is passed on.
+                    let _ = full_tx.send(batch);
+                    spare_rx.try_recv().ok()
+                })
+            })
+            .map_err(|e| read_error(name, e))?;
+        for mut batch in full_rx {
+            file(&mut batch);
+            let _ = spare_tx.try_send(batch);
+        }
+        reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -268,7 +268,7 @@ async fn a_corrupt_state_is_kept_aside_and_monitoring_goes_on() {
     let state: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("state.json")).unwrap())
             .unwrap();
-    assert_eq!(state["schema_version"], 1);
+    assert_eq!(state["schema_version"], 2);
     assert_eq!(state["runs"].as_array().unwrap().len(), 1);
 }
 

@@ -15,6 +15,8 @@ mod monitor_github;
 mod monitor_nginx;
 mod monitor_prometheus;
 mod notify_delivery;
+mod notify_queue;
+mod notify_retries;
 mod notify_secrets;
 mod smoke_faults;
 mod smoke_nginx;

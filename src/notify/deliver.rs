@@ -4,7 +4,7 @@
 //! (shared/reference/README.md):
 //! - 2xx: delivered (Discord `?wait=true` answers 200 with the message, whose `id` is reported);
 //! - 429: wait what `Retry-After` (seconds or an HTTP date) or the body's `retry_after` asks,
-//!   never less, plus jitter, then retry — unless that wait would pass the deadline;
+//!   never less, plus up to 5 % jitter, then retry — unless that wait would pass the deadline;
 //! - 5xx, timeouts, connection errors: exponential backoff with jitter, until the deadline;
 //! - any other 4xx: no retry, the provider's own error text in the report.
 //!

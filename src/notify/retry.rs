@@ -11,6 +11,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(8);
 /// The shortest wait after a 429, so a server that says "0" (or a date just passed) is not
 /// hammered.
 const MIN_RATE_WAIT: Duration = Duration::from_millis(100);
+/// The most jitter added to a 429's wait.
+const MAX_RATE_JITTER: Duration = Duration::from_millis(500);
 /// No server gets to park a run for longer than this per answer.
 const MAX_RATE_WAIT: Duration = Duration::from_secs(3600);
 
@@ -57,13 +59,11 @@ fn header_wait(value: &str, now: SystemTime) -> Option<Duration> {
 }
 
 /// The wait after a 429 that asked for `asked` (1 s when it did not say): at least that, plus up
-/// to a tenth more (at most 1 s), so clients limited together do not come back together.
+/// to a twentieth more (at most 0.5 s), so clients limited together do not come back together —
+/// and a storm paced by one-second waits still takes close to one second a message.
 pub fn rate_limit_wait(asked: Option<Duration>) -> Duration {
     let asked = asked.unwrap_or(Duration::from_secs(1)).max(MIN_RATE_WAIT);
-    asked
-        + (asked / 10)
-            .min(Duration::from_secs(1))
-            .mul_f64(random_fraction())
+    asked + (asked / 20).min(MAX_RATE_JITTER).mul_f64(random_fraction())
 }
 
 /// Exponential backoff with jitter: 0.5 s, 1 s, 2 s … up to 8 s, each plus up to half again.

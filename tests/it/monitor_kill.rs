@@ -89,30 +89,20 @@ fn fired(body: &Value) -> String {
     text.get(at..at + 4).unwrap_or_default().to_owned()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kill_9_during_delivery_loses_no_alert_and_leaves_a_valid_state() {
-    let hook = Webhook::start(Options {
-        delay: Duration::from_millis(15),
-        ..Options::default()
-    })
-    .await;
-    let down = FaultServer::start(|_, _| Behavior::status(503, "down")).await;
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = config(dir.path(), &down.url(""));
-    let started = Instant::now();
-    // (spawned at, was killed) per run, in order.
+/// One run per check until enough were killed during delivery: each is killed at a random
+/// point after its first request reached the webhook. Returns (spawned at, was killed) per run.
+async fn kill_during_delivery(hook: &Webhook, dir: &Path, cfg: &Path) -> Vec<(Instant, bool)> {
     let mut runs: Vec<(Instant, bool)> = Vec::new();
     let mut kills = 0;
     for n in 1..=MAX_RUNS {
         if kills >= KILLS + 5 {
             break;
         }
-        let seen = hook.received().len();
-        let mut child = command(dir.path(), &cfg, &hook.url(), n).spawn().unwrap();
+        let seen = hook.arrived();
+        let mut child = command(dir, cfg, &hook.url(), n).spawn().unwrap();
         runs.push((Instant::now(), false));
-        // Wait for the delivery to start, then kill at a random point of it.
         let deadline = Instant::now() + Duration::from_secs(10);
-        while hook.received().len() == seen && child.try_wait().unwrap().is_none() {
+        while hook.arrived() == seen && child.try_wait().unwrap().is_none() {
             assert!(Instant::now() < deadline, "run {n} never delivered");
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
@@ -125,12 +115,27 @@ async fn kill_9_during_delivery_loses_no_alert_and_leaves_a_valid_state() {
         } else {
             assert!(status.code() == Some(1), "run {n} ended with {status}");
         }
-        assert_state_valid(dir.path(), n);
+        assert_state_valid(dir, n);
     }
     assert!(
         kills >= KILLS,
         "only {kills} runs were killed during delivery"
     );
+    runs
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_delivery_loses_no_alert_and_leaves_a_valid_state() {
+    let hook = Webhook::start(Options {
+        delay: Duration::from_millis(15),
+        ..Options::default()
+    })
+    .await;
+    let down = FaultServer::start(|_, _| Behavior::status(503, "down")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), &down.url(""));
+    let started = Instant::now();
+    let mut runs = kill_during_delivery(&hook, dir.path(), &cfg).await;
 
     // The run after the last kill delivers what is left.
     let status = command(dir.path(), &cfg, &hook.url(), 1).status().unwrap();
@@ -139,8 +144,29 @@ async fn kill_9_during_delivery_loses_no_alert_and_leaves_a_valid_state() {
     let state: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("state.json")).unwrap())
             .unwrap();
+    let (alerts, duplicates) = assert_delivered(&state, &hook, &runs);
+    assert_eq!(
+        state["outbox"]["pending"],
+        serde_json::json!([]),
+        "{}",
+        state["outbox"]
+    );
+    let kills = runs.iter().filter(|r| r.1).count();
+    eprintln!(
+        "{} runs, {kills} killed during delivery, {alerts} alerts, {duplicates} second copies, {:?}",
+        runs.len(),
+        started.elapsed()
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+}
 
-    // Every alert that fired was delivered, and nothing that did not fire.
+/// Every alert that fired was delivered, nothing else was, and a second copy only of the last
+/// message a killed run handed over, one per kill. Returns the alerts and the second copies.
+fn assert_delivered(state: &Value, hook: &Webhook, runs: &[(Instant, bool)]) -> (usize, usize) {
     let firing: Vec<String> = state["checks"]
         .as_object()
         .unwrap()
@@ -160,14 +186,6 @@ async fn kill_9_during_delivery_loses_no_alert_and_leaves_a_valid_state() {
         );
     }
     assert_eq!(copies.len(), firing.len(), "{copies:?} vs {firing:?}");
-    assert_eq!(
-        state["outbox"]["pending"],
-        serde_json::json!([]),
-        "{}",
-        state["outbox"]
-    );
-
-    // A second copy only of the last message a killed run handed over, one per kill.
     let mut allowed: BTreeMap<String, usize> = BTreeMap::new();
     for (i, (spawned, killed)) in runs.iter().enumerate() {
         let end = runs.get(i + 1).map(|r| r.0);
@@ -180,24 +198,12 @@ async fn kill_9_during_delivery_loses_no_alert_and_leaves_a_valid_state() {
                 .or_default() += 1;
         }
     }
-    let duplicates: usize = copies.values().map(|c| c - 1).sum();
     for (check, n) in &copies {
-        let extra = n - 1;
         assert!(
-            extra <= allowed.get(check).copied().unwrap_or(0),
+            n - 1 <= allowed.get(check).copied().unwrap_or(0),
             "{check} delivered {n} times; kills right after its acceptance: {:?}",
             allowed.get(check)
         );
     }
-    eprintln!(
-        "{} runs, {kills} killed during delivery, {} alerts, {duplicates} second copies, {:?}",
-        runs.len(),
-        firing.len(),
-        started.elapsed()
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(60),
-        "{:?}",
-        started.elapsed()
-    );
+    (firing.len(), copies.values().map(|c| c - 1).sum())
 }

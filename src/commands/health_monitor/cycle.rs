@@ -155,9 +155,15 @@ impl Monitor {
             reports,
             warnings,
             conflicts,
+            ..
         } = pass;
         self.deliveries.extend(reports);
-        self.warnings.extend(warnings);
+        // Both passes of a run see what waits for a destination it lacks: say it once.
+        for w in warnings {
+            if !self.warnings.contains(&w) {
+                self.warnings.push(w);
+            }
+        }
         self.conflicts += conflicts;
         Ok(())
     }

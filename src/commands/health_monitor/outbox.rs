@@ -30,6 +30,8 @@ pub struct Pass {
     pub reports: Vec<DeliveryReport>,
     pub warnings: Vec<String>,
     pub conflicts: u32,
+    /// Destinations whose turn ended on a failure.
+    pub failed: Vec<String>,
 }
 
 /// Sends the outbox for one run.
@@ -80,11 +82,7 @@ impl Courier {
         let recording = record(store, state, rx, now, &mut pass);
         let ((), recorded) = tokio::join!(sending, recording);
         let (state, settled) = recorded?;
-        for report in &pass.reports {
-            if !report.delivered {
-                self.failed.insert(report.destination.clone());
-            }
-        }
+        self.failed.extend(pass.failed.iter().cloned());
         // Entries behind a failure (or past the deadline) were claimed and not tried.
         let state = if settled < claimed_total {
             let run = self.run.clone();
@@ -204,9 +202,12 @@ async fn record(
             Fate::Refused => pass.warnings.push(format!(
                 "alert message {id} refused by {dest} and dropped (sending it again cannot succeed): {error}"
             )),
-            Fate::Failed => pass.warnings.push(format!(
-                "alert message {id} not delivered to {dest}; it stays queued for the next run: {error}"
-            )),
+            Fate::Failed => {
+                pass.warnings.push(format!(
+                    "alert message {id} not delivered to {dest}; it stays queued for the next run: {error}"
+                ));
+                pass.failed.push(dest);
+            }
         }
         pass.reports.push(report);
         let _ = ack.send(true);

@@ -219,6 +219,12 @@ fn json_answer(status: u16, body: Value, mut headers: Vec<(&'static str, String)
     (status, headers, body.to_string())
 }
 
+fn error(status: u16, message: &str, code: u32) -> Answer {
+    json_answer(status, json!({"message": message, "code": code}), vec![])
+}
+
+/// The answer to one request, in the order a webhook behind a limiting proxy decides it:
+/// the path, an outage, the rate limit, then the body.
 fn answer(
     s: &mut State,
     method: &str,
@@ -227,29 +233,12 @@ fn answer(
     raw: &[u8],
     wall: SystemTime,
 ) -> Answer {
-    let prefix = format!("/api/webhooks/{ID}/{TOKEN}");
-    let Some(rest) = path.strip_prefix(&prefix) else {
-        return json_answer(
-            404,
-            json!({"message": "Unknown Webhook", "code": 10015}),
-            vec![],
-        );
+    let Some(rest) = path.strip_prefix(&format!("/api/webhooks/{ID}/{TOKEN}")) else {
+        return error(404, "Unknown Webhook", 10015);
     };
     match s.refusing {
-        Some(404) => {
-            return json_answer(
-                404,
-                json!({"message": "Unknown Webhook", "code": 10015}),
-                vec![],
-            );
-        }
-        Some(code) => {
-            return json_answer(
-                code,
-                json!({"message": format!("{code}: Service Unavailable"), "code": 0}),
-                vec![],
-            );
-        }
+        Some(404) => return error(404, "Unknown Webhook", 10015),
+        Some(code) => return error(code, &format!("{code}: Service Unavailable"), 0),
         None => {}
     }
     if let Some(form) = s.opts.limit {
@@ -263,22 +252,14 @@ fn answer(
         s.served_second = Some(second);
     }
     let Ok(body) = serde_json::from_slice::<Value>(raw) else {
-        return json_answer(
-            400,
-            json!({"message": "The request body contains invalid JSON.", "code": 50109}),
-            vec![],
-        );
+        return error(400, "The request body contains invalid JSON.", 50109);
     };
-    let edit = rest.starts_with("/messages/");
-    if let Err(e) = check_discord(Some(&s.validators), &body, edit) {
+    let edit = rest.strip_prefix("/messages/");
+    if let Err(e) = check_discord(Some(&s.validators), &body, edit.is_some()) {
         eprintln!("stand-in webhook rejected the payload: {e}");
-        return json_answer(
-            400,
-            json!({"message": "Invalid Form Body", "code": 50035}),
-            vec![],
-        );
+        return error(400, "Invalid Form Body", 50035);
     }
-    match (method, rest.strip_prefix("/messages/")) {
+    match (method, edit) {
         ("POST", None) if rest.is_empty() => {
             let id = s.next_id;
             s.next_id += 1;
@@ -300,17 +281,9 @@ fn answer(
                 s.messages.insert(id, stored.clone());
                 json_answer(200, stored, vec![])
             }
-            None => json_answer(
-                404,
-                json!({"message": "Unknown Message", "code": 10008}),
-                vec![],
-            ),
+            None => error(404, "Unknown Message", 10008),
         },
-        _ => json_answer(
-            405,
-            json!({"message": "405: Method Not Allowed", "code": 0}),
-            vec![],
-        ),
+        _ => error(405, "405: Method Not Allowed", 0),
     }
 }
 

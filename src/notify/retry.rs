@@ -172,6 +172,14 @@ mod tests {
             let w = rate_limit_wait(None);
             assert!(w >= Duration::from_secs(1), "{w:?}");
         }
+        let waits: Vec<Duration> = (0..50)
+            .map(|_| rate_limit_wait(Some(Duration::from_secs(2))))
+            .collect();
+        assert!(
+            waits.iter().any(|w| *w > Duration::from_secs(2))
+                && waits.iter().any(|w| *w != waits[0]),
+            "jitter is added: {waits:?}"
+        );
         let mut b = Backoff::default();
         let waits: Vec<Duration> = (0..6).map(|_| b.next_wait()).collect();
         for (w, base) in waits.iter().zip([500u64, 1000, 2000, 4000, 8000, 8000]) {

@@ -7,4 +7,5 @@ pub mod github;
 pub mod nginx;
 pub mod probe;
 pub mod prometheus;
+pub mod webhook;
 pub mod xml;

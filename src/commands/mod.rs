@@ -20,8 +20,9 @@ use std::path::{Path, PathBuf};
 use crate::cli::{Cli, ColorChoice, Command, ConfigCommand, LogFormat};
 use crate::error::{Error, ExitCode};
 use crate::github::runtime::{Annotation, Env, Runtime};
-use crate::logging::{self, LogOptions, SharedRedactor};
+use crate::logging::{self, LogOptions};
 use crate::outcome::{ErrorDetails, Outcome, Verdict};
+use crate::secret::SharedRedactor;
 
 /// Environment variables that hold secrets decoder-ops may see; they are masked and redacted
 /// even by commands that never use them.

@@ -11,6 +11,7 @@ mod cli_smoke;
 mod github_api;
 mod github_runtime;
 mod github_stand_in;
+mod leaks;
 mod monitor_github;
 mod monitor_nginx;
 mod monitor_prometheus;

@@ -1,0 +1,80 @@
+//! What a usage error needs from the raw arguments clap refused: whether stdout is for the JSON
+//! document, which command it was for, and the values that are secrets (so the error text that
+//! echoes a misplaced one is redacted).
+
+/// The subcommands, as typed and as named in the result schema.
+const COMMANDS: &[&str] = &[
+    "notify",
+    "coverage-check",
+    "quality-gate",
+    "smoke",
+    "health-monitor",
+    "config",
+    "init",
+];
+
+/// Flags whose value is a secret.
+const SECRET_FLAGS: &[&str] = &["--webhook"];
+
+/// `--json -` or `--json=-` anywhere on the line.
+pub fn json_to_stdout(args: &[String]) -> bool {
+    args.iter()
+        .zip(args.iter().skip(1))
+        .any(|(flag, value)| flag == "--json" && value == "-")
+        || args.iter().any(|a| a == "--json=-")
+}
+
+/// The first argument that names a subcommand, or `decoder-ops` when none does.
+pub fn command_name(args: &[String]) -> &'static str {
+    args.iter()
+        .find_map(|a| COMMANDS.iter().find(|c| **c == a.as_str()).copied())
+        .unwrap_or("decoder-ops")
+}
+
+/// The values given to secret flags (`--webhook URL`, `--webhook=URL`).
+pub fn secret_args(args: &[String]) -> Vec<&str> {
+    let mut out = Vec::new();
+    for (i, arg) in args.iter().enumerate() {
+        for flag in SECRET_FLAGS {
+            if arg == flag {
+                out.extend(args.get(i + 1).map(String::as_str));
+            } else if let Some(value) = arg.strip_prefix(flag).and_then(|r| r.strip_prefix('=')) {
+                out.push(value);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn json_to_stdout_in_both_spellings_only() {
+        assert!(json_to_stdout(&args("notify --json - --bogus")));
+        assert!(json_to_stdout(&args("smoke --json=-")));
+        assert!(!json_to_stdout(&args("smoke --json out.json -")));
+        assert!(!json_to_stdout(&args("smoke - --json")));
+    }
+
+    #[test]
+    fn command_is_the_first_subcommand_name() {
+        assert_eq!(command_name(&args("-v quality-gate x")), "quality-gate");
+        assert_eq!(command_name(&args("--bogus")), "decoder-ops");
+    }
+
+    #[test]
+    fn webhook_values_are_secrets() {
+        assert_eq!(
+            secret_args(&args(
+                "notify --webhook https://a/b --webhook=https://c/d --x y"
+            )),
+            ["https://a/b", "https://c/d"]
+        );
+    }
+}

@@ -186,10 +186,14 @@ pub fn usage_error(err: clap::Error) -> ExitCode {
         return ExitCode::Passed;
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let redactor = secrets_from_env(&Env::from_process());
+    let env = Env::from_process();
+    let redactor = secrets_from_env(&env);
     for secret in usage::secret_args(&args) {
         redactor.add(secret);
     }
+    // Masks first, as in every run (on stderr: stdout may be the document's).
+    let mut runtime = Runtime::new(&env, std::io::stderr(), false);
+    let _ = runtime.add_masks(&redactor.snapshot());
     let text = redactor.redact(&err.render().to_string());
     eprint_redacted(&redactor, text.trim_end());
     if usage::json_to_stdout(&args) {

@@ -11,6 +11,7 @@ mod cli_smoke;
 mod github_api;
 mod github_runtime;
 mod github_stand_in;
+mod json_stdout;
 mod leaks;
 mod monitor_github;
 mod monitor_nginx;

@@ -206,6 +206,7 @@ async fn monitor_run(
             let place = incidents::Place {
                 environment: setup.environment.as_deref(),
                 run_url: run_url.as_deref(),
+                redactor: &redactor,
             };
             let actions = incidents::apply(client, &step.events, &mut next, &place).await;
             if !actions.is_empty() {

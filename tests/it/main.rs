@@ -18,6 +18,7 @@ mod monitor_nginx;
 mod monitor_prometheus;
 mod notify_delivery;
 mod notify_secrets;
+mod secret_marker;
 mod smoke_faults;
 mod smoke_nginx;
 mod support;

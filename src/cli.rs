@@ -21,7 +21,8 @@ Exit codes: 0 passed, 1 verdict failed, 2 invalid usage/config/input, 3 a requir
 4 inconclusive (not enough data; never a pass).
 
 Configuration: .github/decoder-ops.yml (or --config); `decoder-ops config schema` prints its
-JSON Schema. Logs go to stderr; results to stdout, --json files and the GitHub runtime.";
+JSON Schema. Logs go to stderr; results to stdout, --json files and the GitHub runtime. With
+--json -, stdout holds only the JSON result and everything else goes to stderr.";
 
 /// GitHub Actions-native production toolkit: gates, smoke tests, monitoring and notifications.
 #[derive(Debug, Parser)]

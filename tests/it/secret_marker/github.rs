@@ -129,7 +129,7 @@ async fn pull_request_case(name: &str, root: &Path, args: &[String], i: usize, a
     let dir = scenario_dir(root, &name);
     event(&dir, pr);
     let run = Scenario::new(&name, &dir)
-        .json_logs(i % 2 == 0)
+        .json_logs(i.is_multiple_of(2))
         .env("GITHUB_REPOSITORY", REPOSITORY)
         .env("GITHUB_EVENT_NAME", "pull_request")
         .env(
@@ -212,7 +212,7 @@ async fn monitor_case(endpoints: &Endpoints, root: &Path, i: usize, api: Api) {
     .unwrap();
     let sha = github.ref_sha("heads/main").unwrap_or_default();
     let run = Scenario::new(&name, &dir)
-        .json_logs(i % 2 == 1)
+        .json_logs(!i.is_multiple_of(2))
         .env("GITHUB_REPOSITORY", REPOSITORY)
         .env("GITHUB_API_URL", url)
         .env("GITHUB_SHA", sha)

@@ -24,9 +24,9 @@ async fn notify_every_failure() {
     for (i, failure) in FAILURES.into_iter().enumerate() {
         let name = format!("notify-{failure:?}");
         let dir = scenario_dir(root.path(), &name);
-        let strict = i % 2 == 0;
+        let strict = i.is_multiple_of(2);
         let run = Scenario::new(&name, &dir)
-            .json_logs(i % 2 == 1)
+            .json_logs(!i.is_multiple_of(2))
             .args(["notify", "--provider", "slack", "--status", "failure"])
             .args(["--webhook", &endpoints.path_url(failure)])
             .args(["--webhook", &endpoints.query_url(failure)])
@@ -149,7 +149,7 @@ async fn smoke_every_failure_bad_config_and_success() {
         let name = format!("smoke-{failure:?}");
         let dir = scenario_dir(root.path(), &name);
         let run = smoke_scenario(&name, &dir, &checks(&endpoints, failure))
-            .json_logs(i % 2 == 0)
+            .json_logs(i.is_multiple_of(2))
             .run_and_scan(Sinks::default())
             .await;
         assert_eq!(
@@ -248,7 +248,7 @@ monitor:
     );
     std::fs::write(dir.join("decoder-ops.yml"), config).unwrap();
     let run = Scenario::new(&name, &dir)
-        .json_logs(i % 2 == 1)
+        .json_logs(!i.is_multiple_of(2))
         .env("HOOK_SECRET", ENCODED)
         .env("API_TOKEN", SECRET)
         .env("PROM_TOKEN", SECRET)

@@ -17,6 +17,7 @@
 mod forms;
 mod shared;
 
+use std::borrow::Cow;
 use std::fmt;
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -105,22 +106,32 @@ impl Redactor {
 
     /// `text` with every registered form replaced by `***`.
     pub fn redact(&self, text: &str) -> String {
+        self.redact_cow(text).into_owned()
+    }
+
+    /// [`Redactor::redact`] without a copy when there is nothing to replace (the common case
+    /// for the many strings of a large `--json` result).
+    pub fn redact_cow<'t>(&self, text: &'t str) -> Cow<'t, str> {
         if self.fragments.is_empty() {
-            return text.to_owned();
+            return Cow::Borrowed(text);
         }
         let Some(matcher) = &self.matcher else {
             // Secrets are known but cannot be matched: print nothing rather than risk one.
-            return String::from("[withheld: the redactor could not be built]");
+            return Cow::Borrowed("[withheld: the redactor could not be built]");
         };
+        let mut matches = matcher.find_iter(text).peekable();
+        if matches.peek().is_none() {
+            return Cow::Borrowed(text);
+        }
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
-        for m in matcher.find_iter(text) {
+        for m in matches {
             out.push_str(&text[last..m.start()]);
             out.push_str(REDACTED);
             last = m.end();
         }
         out.push_str(&text[last..]);
-        out
+        Cow::Owned(out)
     }
 
     /// Whether `text` holds any registered form.

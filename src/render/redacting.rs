@@ -134,9 +134,8 @@ impl Formatter for RedactingFormatter<'_> {
     fn end_string<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
         let bytes = self.string.take().unwrap_or_default();
         let text = String::from_utf8_lossy(&bytes);
-        let redacted = self.redactor.redact(&text);
-        let quoted = serde_json::to_string(&redacted).map_err(io::Error::other)?;
-        writer.write_all(quoted.as_bytes())
+        let redacted = self.redactor.redact_cow(&text);
+        serde_json::to_writer(writer, redacted.as_ref()).map_err(io::Error::other)
     }
 }
 

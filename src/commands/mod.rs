@@ -177,8 +177,9 @@ impl Session {
     }
 }
 
-/// A usage error clap found before any command ran: its message on stderr (redacted: a
-/// misplaced webhook URL may be echoed), and with `--json -` the error document on stdout.
+/// A usage error clap found before any command ran, reported like any other error: on stderr
+/// (redacted: a misplaced webhook URL may be echoed), as an annotation and outputs in Actions,
+/// and as the error result to `--json` (a file, or with `--json -` the one document on stdout).
 /// `--help` and `--version` print as usual and exit 0.
 pub fn usage_error(err: clap::Error) -> ExitCode {
     if !err.use_stderr() {
@@ -191,24 +192,22 @@ pub fn usage_error(err: clap::Error) -> ExitCode {
     for secret in usage::secret_args(&args) {
         redactor.add(secret);
     }
-    // Masks first, as in every run (on stderr: stdout may be the document's).
-    let mut runtime = Runtime::new(&env, std::io::stderr(), false);
-    let _ = runtime.add_masks(&redactor.snapshot());
-    let text = redactor.redact(&err.render().to_string());
-    eprint_redacted(&redactor, text.trim_end());
-    if usage::json_to_stdout(&args) {
-        let error = text.lines().next().unwrap_or_default();
-        let outcome = Outcome::with_exit_code(
-            usage::command_name(&args),
-            Verdict::Error,
-            ExitCode::Invalid,
-            ErrorDetails {
-                error: error.strip_prefix("error: ").unwrap_or(error).to_owned(),
-            },
-        );
-        let _ = Stdout::process(true).write_document(&outcome, &redactor.snapshot());
+    let json = usage::json_target(&args);
+    let stdout = Stdout::process(path_is_stdout(json.as_deref()));
+    let mut session = Session::start(env, redactor, stdout, &GlobalArgs::default());
+    let text = err.render().to_string();
+    let text = text.trim_end();
+    let error = Error::Usage(text.strip_prefix("error: ").unwrap_or(text).to_owned());
+    let code = report_error(
+        &error,
+        usage::command_name(&args),
+        json.as_deref(),
+        &mut session,
+    );
+    if let Err(e) = session.runtime.finish() {
+        eprint_redacted(&session.redactor, &format!("error: {e}"));
     }
-    ExitCode::Invalid
+    code
 }
 
 /// With `--json -`, a run that ends without its document (a bug) still prints one, so a reader

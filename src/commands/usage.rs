@@ -1,6 +1,8 @@
-//! What a usage error needs from the raw arguments clap refused: whether stdout is for the JSON
-//! document, which command it was for, and the values that are secrets (so the error text that
-//! echoes a misplaced one is redacted).
+//! What a usage error needs from the raw arguments clap refused: where the `--json` result goes,
+//! which command it was for, and the values that are secrets (so the error text that echoes a
+//! misplaced one is redacted).
+
+use std::path::PathBuf;
 
 /// The subcommands, as typed and as named in the result schema.
 const COMMANDS: &[&str] = &[
@@ -16,12 +18,20 @@ const COMMANDS: &[&str] = &[
 /// Flags whose value is a secret.
 const SECRET_FLAGS: &[&str] = &["--webhook"];
 
-/// `--json -` or `--json=-` anywhere on the line.
-pub fn json_to_stdout(args: &[String]) -> bool {
-    args.iter()
-        .zip(args.iter().skip(1))
-        .any(|(flag, value)| flag == "--json" && value == "-")
-        || args.iter().any(|a| a == "--json=-")
+/// The `--json` target (`--json X` or `--json=X`; `-` is stdout), the last one given.
+pub fn json_target(args: &[String]) -> Option<PathBuf> {
+    let mut target = None;
+    for (i, arg) in args.iter().enumerate() {
+        if arg == "--" {
+            break;
+        }
+        if arg == "--json" {
+            target = args.get(i + 1).map(PathBuf::from);
+        } else if let Some(value) = arg.strip_prefix("--json=") {
+            target = Some(PathBuf::from(value));
+        }
+    }
+    target
 }
 
 /// The first argument that names a subcommand, or `decoder-ops` when none does.
@@ -55,11 +65,16 @@ mod tests {
     }
 
     #[test]
-    fn json_to_stdout_in_both_spellings_only() {
-        assert!(json_to_stdout(&args("notify --json - --bogus")));
-        assert!(json_to_stdout(&args("smoke --json=-")));
-        assert!(!json_to_stdout(&args("smoke --json out.json -")));
-        assert!(!json_to_stdout(&args("smoke - --json")));
+    fn json_target_in_both_spellings() {
+        let target = |text: &str| json_target(&args(text)).map(|p| p.display().to_string());
+        assert_eq!(target("notify --json - --bogus").as_deref(), Some("-"));
+        assert_eq!(target("smoke --json=-").as_deref(), Some("-"));
+        assert_eq!(
+            target("smoke --json out.json -").as_deref(),
+            Some("out.json")
+        );
+        assert_eq!(target("smoke - --json"), None);
+        assert_eq!(target("smoke -- --json x"), None);
     }
 
     #[test]

@@ -295,3 +295,35 @@ fn usage_error_without_a_subcommand_and_the_config_schema() {
     assert!(schema["$schema"].is_string(), "{schema}");
     assert!(run.stderr.contains("::add-mask::"), "{}", run.stderr);
 }
+
+/// A usage error clap catches still leaves the result file a workflow reads, valid against the
+/// error schema, redacted and world-readable like any result.
+#[test]
+fn usage_error_writes_the_result_file_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Bin::new()
+        .current_dir(dir.path())
+        .args([
+            "notify",
+            "--webhook",
+            "https://hooks.slack.com/services/T1/B1/usageFILEtoken",
+        ])
+        .args(["--status", "sideways", "--json", "out/result.json"])
+        .run();
+    run.expect_code(2);
+    let text = std::fs::read_to_string(dir.path().join("out/result.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert!(
+        jsonschema::validator_for(&schema("notify"))
+            .unwrap()
+            .is_valid(&doc),
+        "{doc}"
+    );
+    assert_eq!(
+        (doc["command"].as_str(), doc["exit_code"].as_u64()),
+        (Some("notify"), Some(2))
+    );
+    assert!(doc["error"].as_str().unwrap().contains("sideways"), "{doc}");
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(!run.stderr.contains("usageFILEtoken") && !text.contains("usageFILEtoken"));
+}

@@ -8,8 +8,8 @@
 //! interpolated from `${VAR}`). For each it knows the forms the secret takes on its way to a sink
 //! (see [`forms`]): raw, percent-encoded, percent-decoded, JSON-, Debug- and XML-escaped, and for
 //! a URL its userinfo (also as the `Authorization: Basic` base64 of `user:password`), every query
-//! parameter value and the path segments that carry the credential. It replaces all of them,
-//! leftmost-longest and ignoring ASCII case (`%2f` is `%2F`), with `***`. The sinks — the runtime
+//! parameter value and the path segments that carry the credential (percent escapes in either hex
+//! case: `%2f` is `%2F`). It replaces all of them, leftmost-longest, with `***`. The sinks — the runtime
 //! writer (stdout/stderr, annotations, outputs, summary), the `--json` writer, the logger, the
 //! bodies sent to GitHub — each go through it; [`SharedRedactor`] is the handle they share, so a
 //! secret registered late still reaches all of them.
@@ -87,7 +87,6 @@ impl Redactor {
             .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         self.matcher = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
-            .ascii_case_insensitive(true)
             .build(&self.fragments)
             .ok();
         // The automaton is small (a few dozen patterns per secret); failing to build one would

@@ -43,9 +43,40 @@ pub(super) fn forms(secret: &str) -> Vec<String> {
     if let Some(url) = UrlParts::split(secret.trim()) {
         basic_auth(url.userinfo, &mut out);
     }
+    // Percent escapes are matched in either hex case (`%2f` is `%2F`); the rest of a secret is
+    // matched exactly, so a registered word does not also blank out its capitalised twin.
+    let escaped: Vec<String> = out
+        .iter()
+        .filter(|f| f.contains('%'))
+        .flat_map(|f| {
+            [
+                hex_case(f, u8::to_ascii_uppercase),
+                hex_case(f, u8::to_ascii_lowercase),
+            ]
+        })
+        .collect();
+    out.extend(escaped);
     let mut seen = std::collections::HashSet::new();
     out.retain(|f| !f.is_empty() && seen.insert(f.clone()));
     out
+}
+
+/// `text` with the two hex digits after each `%` passed through `case`.
+fn hex_case(text: &str, case: fn(&u8) -> u8) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    let mut i = 0;
+    while i + 2 < bytes.len() {
+        if bytes[i] == b'%' && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit()
+        {
+            bytes[i + 1] = case(&bytes[i + 1]);
+            bytes[i + 2] = case(&bytes[i + 2]);
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    // Only ASCII hex digits changed, so the bytes are still the UTF-8 they were.
+    String::from_utf8(bytes).unwrap_or_else(|_| text.to_owned())
 }
 
 /// The secret, its lines and its URL credential parts, each long enough to be worth matching.

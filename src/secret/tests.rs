@@ -107,6 +107,16 @@ fn finds_in_reports_any_form() {
     let mut r = Redactor::new();
     assert!(!r.finds_in("anything"));
     r.add("needle-SECRET-1");
-    assert!(r.finds_in("x NEEDLE-secret-1"));
+    assert!(r.finds_in("x needle-SECRET-1 y"));
     assert!(!r.finds_in("x needle"));
+}
+
+#[test]
+fn a_query_word_is_redacted_only_as_written() {
+    // Every query value of a secret URL counts, so `alerts` is registered; the heading `Alerts`
+    // elsewhere in a summary is left alone.
+    let mut r = Redactor::new();
+    r.add("https://hooks.example/hook?channel=alerts&token=tok-SECRET-123");
+    assert_eq!(r.redact("## Alerts"), "## Alerts");
+    assert_eq!(r.redact("channel alerts"), "channel ***");
 }

@@ -1,9 +1,12 @@
 //! One file per subcommand: wires config and inputs to the core, the outcome to the sinks.
 //!
-//! [`run`] is what `main` calls. It takes the environment once (through `github::runtime`),
-//! registers every secret it knows before anything is printed, installs the logger, dispatches,
-//! and turns an early error into the same sinks a finished run uses: a message on stderr, an
-//! annotation on Actions, and a `--json` result with the contract keys.
+//! [`run`] is what `main` calls (and [`usage_error`] when clap refuses the command line). It takes
+//! the environment once (through `github::runtime`), registers every secret it knows before
+//! anything is printed, gives standard output to its one owner (`render::stdout`: the JSON
+//! document with `--json -`, else the runtime), installs the logger, dispatches, and turns an
+//! early error into the same sinks a finished run uses: a message on stderr, an annotation on
+//! Actions, and a `--json` result with the contract keys. Every sink writes through the run's
+//! one redactor.
 
 mod config;
 mod coverage_check;
@@ -108,7 +111,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let env = Env::from_process();
     let redactor = secrets_from_env(&env);
     let (name, json) = command_meta(&cli.command);
-    let stdout = Stdout::process(json.as_deref() == Some(Path::new("-")));
+    let stdout = Stdout::process(path_is_stdout(json.as_deref()));
     let mut session = Session::start(env, redactor, stdout, &cli.global);
     let result = match cli.command {
         Command::Notify(args) => notify::run(args, &mut session),

@@ -5,37 +5,12 @@
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tracing_subscriber::fmt::MakeWriter;
 
-use crate::secret::Redactor;
-
-/// The redactor shared by the logger and the command that learns the secrets.
-#[derive(Debug, Clone, Default)]
-pub struct SharedRedactor(Arc<RwLock<Redactor>>);
-
-impl SharedRedactor {
-    pub fn add(&self, secret: &str) {
-        if let Ok(mut r) = self.0.write() {
-            r.add(secret);
-        }
-    }
-
-    /// A copy of the current redactor.
-    pub fn snapshot(&self) -> Redactor {
-        self.0.read().map(|r| r.clone()).unwrap_or_default()
-    }
-
-    pub fn redact(&self, text: &str) -> String {
-        match self.0.read() {
-            Ok(r) => r.redact(text),
-            // A poisoned lock means a panic elsewhere; print nothing rather than risk a secret.
-            Err(_) => String::from("[log line withheld]\n"),
-        }
-    }
-}
+use crate::secret::SharedRedactor;
 
 /// How much to log and how.
 #[derive(Debug, Clone)]

@@ -252,6 +252,7 @@ impl Monitor {
         let place = incidents::Place {
             environment: self.setup.environment.as_deref(),
             run_url: run_url.as_deref(),
+            redactor: &self.redactor,
         };
         let actions = incidents::apply(client, &step.events, &mut self.state, &place).await;
         if !actions.is_empty() {

@@ -4,6 +4,7 @@
 pub mod chat;
 pub mod faults;
 pub mod github;
+pub mod marker;
 pub mod nginx;
 pub mod probe;
 pub mod prometheus;

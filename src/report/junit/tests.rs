@@ -270,3 +270,46 @@ fn an_unknown_status_word_is_an_error_not_a_pass() {
         r.cases[0].message
     );
 }
+
+#[test]
+fn jest_test_each_rows_with_one_title_count_as_jest_counts_them() {
+    // jest: "Tests: 3 failed, 4 passed, 7 total" — three `adds the tax` rows (one failing)
+    // and a `beforeAll` crash reported as a failure of each of its two tests.
+    let r = fixture("jest-each/junit.xml");
+    let s = r.summary;
+    assert_eq!((s.tests, s.failed, s.passed, s.flaky), (7, 3, 4, 0));
+    assert_eq!(r.duplicates, 2, "two repeats of ` adds the tax`");
+}
+
+#[test]
+fn pytest_one_id_failing_and_passing_counts_as_pytest_counts_it() {
+    // pytest: "2 failed, 5 passed, 2 errors" — `test_cache_is_warm[eu]` failed, then passed.
+    let r = fixture("pytest-repeats/junit.xml");
+    let s = r.summary;
+    assert_eq!(
+        (s.tests, s.failed, s.passed, s.errors, s.flaky),
+        (9, 2, 5, 2, 0)
+    );
+    let names: Vec<&str> = r.failing().map(|c| c.name.as_str()).collect();
+    assert!(names.contains(&"test_cache_is_warm[eu]"), "{names:?}");
+}
+
+#[test]
+fn testng_data_provider_invocations_and_a_crashed_before_class() {
+    // TestNG: "Total tests run: 6, Failures: 1, Skips: 2" and "Configuration Failures: 1".
+    let mut s = fixture("testng/TEST-shop.DiscountTest.xml").summary;
+    s.add(&fixture("testng/TEST-shop.LedgerTest.xml").summary);
+    assert_eq!(
+        (s.tests, s.passed, s.failed, s.errors, s.skipped),
+        (6, 3, 1, 2, 0)
+    );
+    // The other reporter: the failing invocation sits between two passes.
+    let r = fixture("testng/junitxml-unit.xml");
+    let s = r.summary;
+    assert_eq!(
+        (s.tests, s.passed, s.failed, s.skipped, s.flaky),
+        (7, 3, 2, 2, 0)
+    );
+    let names: Vec<&str> = r.failing().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["@BeforeClass connect", "appliesDiscount"]);
+}

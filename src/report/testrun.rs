@@ -163,32 +163,41 @@ pub enum Repeat {
     RerunOfEarlier,
 }
 
-/// The reading of a status word (`status="disabled"`, `result="suppressed"`, `notrun`, …):
-/// `Ok(None)` for words that mean "it ran" and leave the decision to the case's content,
-/// `Ok(Some(outcome))` for words that decide, `Err(())` for a word no runner documents.
+/// What a status word says about a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusWord {
+    /// "It ran" (`run`, `completed`, `passed`): the case's content decides.
+    Ran,
+    /// The word decides (`disabled` → skipped, `fail` → failed, …).
+    Decides(CaseOutcome),
+    /// A word no runner documents: counted as an error, never as a pass.
+    Unknown,
+}
+
+/// The reading of a status word (`status="disabled"`, `result="suppressed"`, `notrun`, …).
 ///
 /// Sources: CTest `--output-junit` (`run`, `fail`, `notrun`, `disabled`), googletest
 /// (`status="run|notrun"`, `result="completed|skipped|suppressed"`), NUnit/TRX vocabularies
 /// (`Passed`, `Failed`, `Skipped`, `Ignored`, `Inconclusive`, `NotExecuted`, `Timeout`,
 /// `Aborted`).
-pub fn outcome_of_status(word: &str) -> Result<Option<CaseOutcome>, ()> {
+pub fn outcome_of_status(word: &str) -> StatusWord {
     let folded: String = word
         .chars()
         .filter(|c| !matches!(c, '-' | '_' | ' '))
         .flat_map(char::to_lowercase)
         .collect();
-    Ok(match folded.as_str() {
+    StatusWord::Decides(match folded.as_str() {
         "" | "run" | "ran" | "pass" | "passed" | "success" | "succeeded" | "ok" | "completed"
-        | "executed" | "finished" => None,
+        | "executed" | "finished" => return StatusWord::Ran,
         "disabled" | "notrun" | "notexecuted" | "skip" | "skipped" | "ignore" | "ignored"
         | "pending" | "suppressed" | "excluded" | "todo" | "inconclusive" | "notrunnable" => {
-            Some(CaseOutcome::Skipped)
+            CaseOutcome::Skipped
         }
-        "fail" | "failed" | "failure" => Some(CaseOutcome::Failed),
+        "fail" | "failed" | "failure" => CaseOutcome::Failed,
         "error" | "errored" | "broken" | "timeout" | "timedout" | "aborted" | "crashed" => {
-            Some(CaseOutcome::Error)
+            CaseOutcome::Error
         }
-        _ => return Err(()),
+        _ => return StatusWord::Unknown,
     })
 }
 
@@ -368,16 +377,22 @@ mod tests {
         ] {
             assert_eq!(
                 outcome_of_status(word),
-                Ok(Some(CaseOutcome::Skipped)),
+                StatusWord::Decides(CaseOutcome::Skipped),
                 "{word}"
             );
         }
         for word in ["run", "completed", "Passed", ""] {
-            assert_eq!(outcome_of_status(word), Ok(None), "{word}");
+            assert_eq!(outcome_of_status(word), StatusWord::Ran, "{word}");
         }
-        assert_eq!(outcome_of_status("fail"), Ok(Some(CaseOutcome::Failed)));
-        assert_eq!(outcome_of_status("Timeout"), Ok(Some(CaseOutcome::Error)));
-        assert_eq!(outcome_of_status("wobbly"), Err(()));
+        assert_eq!(
+            outcome_of_status("fail"),
+            StatusWord::Decides(CaseOutcome::Failed)
+        );
+        assert_eq!(
+            outcome_of_status("Timeout"),
+            StatusWord::Decides(CaseOutcome::Error)
+        );
+        assert_eq!(outcome_of_status("wobbly"), StatusWord::Unknown);
     }
 
     #[test]

@@ -141,7 +141,7 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
     }
     if let Some(min) = args.min_file {
         for (path, file) in &merged.files {
-            let c = file_counter(file);
+            let c = file_counter(file, metric).unwrap_or_default();
             if c.total > 0 && !min.holds(c) {
                 checks.push(check(format!("file {path}"), min, c));
             }
@@ -320,11 +320,23 @@ fn pick_metric(asked: Option<CoverageMetric>, totals: &Totals) -> (Option<Metric
     }
 }
 
-fn file_counter(f: &FileCoverage) -> Counter {
-    f.totals
-        .lines
-        .or(f.totals.statements)
-        .unwrap_or_else(|| f.line_counter())
+/// A file's counter for the judged metric (`--min-file` judges the metric `--metric` chose);
+/// `None` when the file does not carry it. For `native` (no tool prints a per-file figure) a
+/// file is judged on its lines, statements for Go.
+fn file_counter(f: &FileCoverage, metric: Option<Metric>) -> Option<Counter> {
+    match metric {
+        Some(m) => f.totals.get(m).or_else(|| match m {
+            Metric::Lines if !f.lines.is_empty() => Some(f.line_counter()),
+            Metric::Branches if !f.branches.is_empty() => Some(f.branch_counter()),
+            _ => None,
+        }),
+        None => Some(
+            f.totals
+                .lines
+                .or(f.totals.statements)
+                .unwrap_or_else(|| f.line_counter()),
+        ),
+    }
 }
 
 fn check(name: String, min: Pct, c: Counter) -> Check {
@@ -482,7 +494,7 @@ fn render_terminal(
     let mut worst: Vec<(&String, Counter)> = Vec::with_capacity(WORST_FILES + 1);
     let mut measured = 0usize;
     for (path, file) in &merged.files {
-        let c = file_counter(file);
+        let c = file_counter(file, None).unwrap_or_default();
         if c.total == 0 {
             continue;
         }

@@ -386,3 +386,44 @@ async fn wait_until_ready_waits_its_whole_deadline() {
     assert_eq!(c.status, CheckStatus::Passed, "{c:?}");
     assert_eq!(server.requests(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flaky_tests_are_listed_in_the_pr_comment() {
+    use crate::support::github::{GitHub, REPOSITORY, TOKEN};
+    let github = GitHub::start().await;
+    let pr = github.seed_pull_request("Retry the flaky client", "body");
+    let dir = tempfile::tempdir().unwrap();
+    let mut ev: serde_json::Value =
+        serde_json::from_str(&read(&fixture("github/events/pull_request_same_repo.json"))).unwrap();
+    ev["number"] = pr.into();
+    ev["pull_request"]["number"] = pr.into();
+    ev["pull_request"]["base"]["repo"]["full_name"] = REPOSITORY.into();
+    ev["pull_request"]["head"]["repo"]["full_name"] = REPOSITORY.into();
+    ev["pull_request"]["head"]["repo"]["id"] = ev["pull_request"]["base"]["repo"]["id"].clone();
+    ev["repository"]["full_name"] = REPOSITORY.into();
+    let event = write(dir.path(), "event.json", ev.to_string());
+    let d = dir.path().to_owned();
+    let base = github.base_url().to_owned();
+    let run = tokio::task::spawn_blocking(move || {
+        Bin::new()
+            .in_actions(&d)
+            .env("GITHUB_REPOSITORY", REPOSITORY)
+            .env("GITHUB_EVENT_NAME", "pull_request")
+            .env("GITHUB_EVENT_PATH", &event)
+            .env("GITHUB_API_URL", &base)
+            .env("GITHUB_TOKEN", TOKEN)
+            .args(["quality-gate"])
+            .arg_path(&fixture("junit/nextest/junit.xml"))
+            .run()
+    })
+    .await
+    .unwrap();
+    run.expect_code(1);
+    let comments = github.comments(pr);
+    assert_eq!(comments.len(), 1, "{}", run.stdout);
+    assert!(
+        comments[0].body.contains("Flaky tests (1)"),
+        "{}",
+        comments[0].body
+    );
+}

@@ -23,7 +23,7 @@ pub const MAX_BYTES: usize = 4 << 20;
 /// Nesting deeper than this is refused: the deepest real config nests about ten levels.
 pub const MAX_DEPTH: usize = 64;
 /// More nodes (scalars and collections, roughly) than this are refused.
-pub const MAX_NODES: usize = 250_000;
+pub const MAX_NODES: usize = 1_000_000;
 
 /// A limit the text breaks, with its 1-based line and column.
 #[derive(Debug, PartialEq, Eq)]

@@ -4,5 +4,7 @@
 pub mod coverage;
 pub mod explain;
 pub mod policy;
+pub mod reported;
 pub mod score;
+mod vulnerabilities;
 pub mod window;

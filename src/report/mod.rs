@@ -11,6 +11,7 @@ pub mod junit;
 pub mod k6;
 pub mod sarif;
 pub mod severity;
+pub mod testrun;
 pub(crate) mod text;
 
 use std::fmt;

@@ -8,6 +8,7 @@ mod cli_notify;
 mod cli_pr_comment;
 mod cli_quality_gate;
 mod cli_smoke;
+mod gates_fail_closed;
 mod github_api;
 mod github_runtime;
 mod github_stand_in;

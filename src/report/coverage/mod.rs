@@ -32,7 +32,7 @@ pub use detect::detect;
 pub use merge::merge;
 pub use model::{
     Block, Counter, Coverage, CoverageReport, FileCoverage, Format, GoMode, Metric, Native,
-    ReportSource, Tool, Totals, UnknownFormatName,
+    ReportSource, StatedLines, Tool, Totals, UnknownFormatName,
 };
 pub use parse::{parse_file, parse_reader};
 

@@ -4,8 +4,8 @@
 //! soon as they are known, and even a `-vv` trace of an HTTP error cannot print a webhook URL.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use tracing_subscriber::fmt::MakeWriter;

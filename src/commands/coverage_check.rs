@@ -1,15 +1,16 @@
 //! `decoder-ops coverage-check`: coverage reports → totals as the producing tool computes them,
 //! patch coverage of the change, thresholds → verdict, rendered to every sink.
 
-use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Serialize;
 
 use super::Session;
+use super::coverage_check_inputs::{missing_checks, no_base_summary, no_reports, read_reports};
 use crate::cli::{CoverageArgs, CoverageMetric};
 use crate::diff::{self, ChangedLines};
+use crate::diff_base::Base;
 use crate::error::{Error, ExitCode};
 use crate::gate::coverage::{self as cov, Patch, Pct};
 use crate::github::runtime::Annotation;
@@ -33,6 +34,9 @@ struct Details<'a> {
     reports: Vec<ReportSource>,
     #[serde(skip_serializing_if = "Option::is_none")]
     patch: Option<PatchOut>,
+    /// Why patch coverage was not measured: no usable base commit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    patch_skipped: Option<String>,
     unmatched_report_paths: Vec<String>,
     checks: Vec<Check>,
     /// `--explain`: why the figure and the tool's own headline differ.
@@ -64,11 +68,11 @@ struct PatchOut {
 
 /// One threshold and how it went.
 #[derive(Debug, Serialize)]
-struct Check {
-    name: String,
-    threshold: String,
-    actual: String,
-    verdict: Verdict,
+pub(super) struct Check {
+    pub(super) name: String,
+    pub(super) threshold: String,
+    pub(super) actual: String,
+    pub(super) verdict: Verdict,
 }
 
 pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error> {
@@ -80,39 +84,14 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
     let tracked = diff::tracked_files(&cwd);
     let fixes: Vec<(String, String)> = args.path_fix.clone();
 
-    let mut reports = Vec::new();
-    let mut unmatched = Vec::new();
-    let mut unmatched_seen = HashSet::new();
-    for path in &args.reports {
-        let mut report = coverage::parse_file(path, args.format)?;
-        let mut renames = HashMap::new();
-        for raw in report.files.keys() {
-            let (resolved, found) =
-                cov::resolve_path(raw, &fixes, &report.source_roots, &workspace, &tracked);
-            if !found && unmatched_seen.insert(raw.clone()) {
-                unmatched.push(raw.clone());
-            }
-            if let Cow::Owned(resolved) = resolved
-                && resolved != *raw
-            {
-                renames.insert(raw.clone(), resolved);
-            }
-        }
-        // Paths already named as in the repository (the usual case) keep the parser's map:
-        // rebuilding it for a 50 MB report took a quarter of the peak memory.
-        if !renames.is_empty() {
-            for (raw, file) in std::mem::take(&mut report.files) {
-                let key = renames.remove(&raw).unwrap_or(raw);
-                report.files.insert(key, file);
-            }
-        }
-        reports.push(report);
+    // Globs are expanded here; a pattern that names no file fails the check by name.
+    let resolved = super::inputs::resolve(&args.reports)?;
+    if resolved.files.is_empty() {
+        return no_reports(&args, &resolved.missing, session);
     }
-    if reports.is_empty() {
-        return Err(Error::Usage("no coverage report given: pass one or more report files (lcov, Cobertura, JaCoCo, llvm-cov JSON, Go, coverage.py JSON, istanbul summary)".into()));
-    }
+    let (reports, unmatched) = read_reports(&resolved.files, &args, &fixes, &workspace, &tracked)?;
     let merged = coverage::merge(reports)?;
-    let changed = changed_lines(&args)?;
+    let (changed, no_base) = changed_lines(&args)?;
 
     let (metric, metric_name) = pick_metric(args.metric, &merged.totals);
     let headline = match metric {
@@ -127,7 +106,7 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
         .explain
         .then(|| crate::gate::explain::explain(&merged, metric, metric_name, headline));
 
-    let mut checks = Vec::new();
+    let mut checks = missing_checks(&resolved.missing);
     let mut inconclusive = Vec::new();
     match headline {
         Some(c) if c.total > 0 => {
@@ -198,6 +177,9 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
         explanation.as_deref(),
         verdict,
     );
+    if let Some(why) = &no_base {
+        session.say(&format!("patch coverage skipped: no base ({why})"));
+    }
     if let Some(p) = &patch {
         annotate_uncovered(session, p)?;
     }
@@ -209,7 +191,7 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
         &checks,
         &inconclusive,
         verdict,
-    );
+    ) + &no_base_summary(no_base.as_deref());
     session.runtime.append_summary(&md)?;
     if !args.no_comment
         && let Some(line) = super::pr_comment::upsert(session, "coverage", &md)
@@ -271,6 +253,7 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
                     unmeasured_files: p.unmeasured_files,
                     uncovered: p.uncovered,
                 }),
+                patch_skipped: no_base,
                 unmatched_report_paths: unmatched,
                 checks,
                 explanation,
@@ -297,12 +280,25 @@ fn write_result(
     )
 }
 
-fn changed_lines(args: &CoverageArgs) -> Result<Option<ChangedLines>, Error> {
-    Ok(match (&args.diff_file, &args.base) {
-        (Some(file), _) => Some(diff::from_file(file)?),
-        (None, Some(base)) => Some(diff::from_git(Path::new("."), base)?),
-        (None, None) => None,
-    })
+/// The change's added lines, or why there is no base to take them from (then patch coverage
+/// is skipped and the verdict rests on the totals).
+fn changed_lines(args: &CoverageArgs) -> Result<(Option<ChangedLines>, Option<String>), Error> {
+    let repo = Path::new(".");
+    let asked = match (&args.diff_file, &args.base) {
+        (Some(file), _) => return Ok((Some(diff::from_file(file)?), None)),
+        (None, Some(base)) => base,
+        (None, None) => return Ok((None, None)),
+    };
+    let base = match crate::diff_base::resolve(repo, asked) {
+        Base::Ref(base) => base,
+        Base::Missing(why) => return Ok((None, Some(why))),
+    };
+    match diff::from_git(repo, &base) {
+        Ok(changed) => Ok((Some(changed), None)),
+        // A shallow clone holds the base but not its history with HEAD.
+        Err(e @ diff::DiffError::MissingBase { .. }) => Ok((None, Some(e.to_string()))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The metric to judge: the one asked for, or lines — statements for formats without lines (Go).

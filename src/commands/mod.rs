@@ -7,11 +7,14 @@
 
 mod config;
 mod coverage_check;
+mod coverage_check_inputs;
 mod health_monitor;
 mod init;
+mod inputs;
 mod notify;
 mod pr_comment;
 mod quality_gate;
+mod quality_gate_replay;
 mod smoke;
 
 use std::io::Write;

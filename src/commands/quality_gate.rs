@@ -5,14 +5,16 @@
 //! the terminal, the job summary, annotations for failing tests, outputs and `--json`.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
 use super::Session;
+use super::quality_gate_replay::{Recorded, plan};
 use crate::cli::QualityGateArgs;
 use crate::config::{self, gates::GateCheck};
 use crate::error::{Error, ExitCode};
+use crate::gate::configured;
 use crate::gate::policy::{self, Evidence, GateReport, QualityCounts, SecurityFinding};
 use crate::gate::score::{GateOutcome, Readiness, decide};
 use crate::github::api::StatusState;
@@ -71,44 +73,10 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
     let qg = &config.quality_gate;
     let config_sha256 = config.path.as_deref().map(sha256_file).transpose()?;
     let recorded = args.replay.as_deref().map(Recorded::read).transpose()?;
-    let (now, purpose, paths) = match &recorded {
-        Some(r) => {
-            if r.config_sha256 != config_sha256 {
-                return Err(Error::Usage(format!(
-                    "replay of `{}`: the policy changed since (config {} then, {} now); replay with the config the decision was made under",
-                    r.file,
-                    r.config_sha256.as_deref().unwrap_or("absent"),
-                    config_sha256.as_deref().unwrap_or("absent")
-                )));
-            }
-            for (path, sha) in &r.inputs {
-                let now_sha = sha256_file(path)?;
-                if &now_sha != sha {
-                    return Err(Error::Usage(format!(
-                        "replay of `{}`: input `{}` is not the file the decision was made on (sha256 {sha} then, {now_sha} now); refusing to re-derive it",
-                        r.file,
-                        path.display()
-                    )));
-                }
-            }
-            (
-                r.evaluated_at,
-                r.purpose,
-                r.inputs.iter().map(|(p, _)| p.clone()).collect(),
-            )
-        }
-        None => {
-            let now = match &args.now {
-                Some(t) => t.parse::<jiff::Timestamp>().map_err(|e| {
-                    Error::Usage(format!("--now `{t}`: {e}; expected an RFC 3339 instant such as 2026-11-23T09:30:00Z"))
-                })?,
-                None => jiff::Timestamp::now(),
-            };
-            let mut paths: Vec<PathBuf> = args.inputs.clone();
-            paths.extend(qg.inputs.iter().map(PathBuf::from));
-            (now, args.purpose, paths)
-        }
-    };
+    let (now, purpose, patterns) = plan(&args, qg, recorded.as_ref(), config_sha256.as_ref())?;
+    // Globs are expanded here; a pattern that names no file becomes the failing `inputs` gate.
+    let resolved = super::inputs::resolve(&patterns)?;
+    let paths = resolved.files;
 
     let mut evidence = Evidence::default();
     let mut inputs = Vec::new();
@@ -226,12 +194,19 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
                 .or_insert_with(|| read_json(Path::new(file)));
         }
     }
-    let reports = policy::evaluate(
+    let source = match qg.gates {
+        Some(_) => configured::Source::Config,
+        None => configured::Source::Default,
+    };
+    let expect_junit = qg.expect.get("junit").copied();
+    let reports = configured::judge(
         &specs,
+        source,
         &evidence,
-        qg.expect.get("junit").copied(),
+        expect_junit,
         now,
         purpose,
+        &resolved.missing,
     );
     let readiness = decide(
         &reports
@@ -355,82 +330,8 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
     Ok(outcome.exit_code)
 }
 
-/// What a recorded result says, for `--replay`.
-struct Recorded {
-    file: String,
-    verdict: String,
-    evaluated_at: jiff::Timestamp,
-    purpose: policy::Purpose,
-    config_sha256: Option<String>,
-    inputs: Vec<(PathBuf, String)>,
-    gates: Vec<(String, String)>,
-}
-
-impl Recorded {
-    fn read(path: &Path) -> Result<Recorded, Error> {
-        let file = path.display().to_string();
-        let bad = |what: &str| {
-            Error::Usage(format!(
-                "replay `{file}`: {what}; expected a `quality-gate --json` result"
-            ))
-        };
-        let bytes = std::fs::read(path).map_err(|e| bad(&format!("cannot read it: {e}")))?;
-        let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-            bad(&format!(
-                "line {}, column {}: invalid JSON: {e}",
-                e.line(),
-                e.column()
-            ))
-        })?;
-        if v["schema"] != "decoder-ops/quality-gate/v1" {
-            return Err(bad(&format!("schema is {}", v["schema"])));
-        }
-        let text = |key: &str| {
-            v[key]
-                .as_str()
-                .map(str::to_owned)
-                .ok_or_else(|| bad(&format!("no `{key}`")))
-        };
-        let purpose = match v["purpose"].as_str() {
-            Some("rollback") => policy::Purpose::Rollback,
-            _ => policy::Purpose::Deploy,
-        };
-        let inputs = v["inputs"]
-            .as_array()
-            .ok_or_else(|| bad("no `inputs`"))?
-            .iter()
-            .map(|i| match (i["path"].as_str(), i["sha256"].as_str()) {
-                (Some(p), Some(h)) => Ok((PathBuf::from(p), h.to_owned())),
-                _ => Err(bad("an input without `path` and `sha256`")),
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let gates = v["gates"]
-            .as_array()
-            .ok_or_else(|| bad("no `gates`"))?
-            .iter()
-            .map(|g| {
-                (
-                    g["id"].as_str().unwrap_or("").to_owned(),
-                    g["outcome"].as_str().unwrap_or("").to_owned(),
-                )
-            })
-            .collect();
-        Ok(Recorded {
-            verdict: text("verdict")?,
-            evaluated_at: text("evaluated_at")?
-                .parse()
-                .map_err(|_| bad("`evaluated_at` is not an instant"))?,
-            purpose,
-            config_sha256: v["config_sha256"].as_str().map(str::to_owned),
-            inputs,
-            gates,
-            file,
-        })
-    }
-}
-
 /// The SHA-256 of a file, hex, read in chunks.
-fn sha256_file(path: &Path) -> Result<String, Error> {
+pub(super) fn sha256_file(path: &Path) -> Result<String, Error> {
     use sha2::Digest;
     let shown = path.display().to_string();
     let mut file = std::fs::File::open(path)
@@ -535,6 +436,7 @@ fn mark(outcome: GateOutcome) -> &'static str {
         GateOutcome::Fail => "❌",
         GateOutcome::Inconclusive => "❔",
         GateOutcome::Skipped => "⏭️",
+        GateOutcome::NotConfigured => "➖",
     }
 }
 

@@ -100,10 +100,11 @@ const INIT_AFTER_HELP: &str = "\
 Examples:
   decoder-ops init                                   # every template, language detected
   decoder-ops init --template test --template deploy-staging
-  decoder-ops init --action-ref 0123456789abcdef0123456789abcdef01234567   # pin the action by SHA
+  decoder-ops init --ref 0123456789abcdef0123456789abcdef01234567   # pin the action by SHA
 
-Writes .github/workflows/<template>.yml and .github/decoder-ops.yml. Existing files are never
-overwritten without --force; files already identical are left alone, so running it twice is safe.";
+Writes .github/workflows/<template>.yml, .github/decoder-ops.yml and RUNBOOK.md, then lists what
+the team must still fill in. Existing files are never overwritten without --force (RUNBOOK.md
+never); files already identical are left alone, so running it twice is safe.";
 
 /// `decoder-ops init`.
 #[derive(Debug, Args)]
@@ -120,9 +121,10 @@ pub struct InitArgs {
     /// Replace files that exist and differ.
     #[arg(long)]
     pub force: bool,
-    /// What the workflows put after `uses: decoder-ops/decoder-ops@` (a release tag or, safest, a
-    /// commit SHA) [default: v1]
-    #[arg(long, value_name = "REF")]
+    /// What the workflows put after `uses: decoder-ops/decoder-ops@`: a commit SHA (safest; it
+    /// gets a `# vX.Y.Z` comment) or a tag [default: the commit of this release; `v1` for a build
+    /// that knows no release]
+    #[arg(long = "ref", visible_alias = "action-ref", value_name = "REF")]
     pub action_ref: Option<String>,
     /// Write the result object as JSON to FILE (`-` for stdout).
     #[arg(long, value_name = "FILE")]
@@ -321,7 +323,8 @@ pub struct NotifyArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
-    /// Check a configuration file: syntax, unknown keys, types, and `${VAR}` references.
+    /// Check a configuration file: syntax, unknown keys, types, `${VAR}` references, and that the
+    /// workflows beside it name only environments, checks and channels it defines.
     Check(ConfigCheckArgs),
     /// Print the JSON Schema of the configuration file (for editors and check-jsonschema).
     Schema,
@@ -334,6 +337,10 @@ pub struct ConfigCheckArgs {
     /// Do not require the referenced environment variables to be set (e.g. on a PR without secrets).
     #[arg(long)]
     pub no_env: bool,
+    /// Require only the variables this environment's smoke test reads (its `environments:` entry
+    /// and `checks:`), as its deploy job has them.
+    #[arg(long = "env", value_name = "NAME")]
+    pub environment: Option<String>,
     /// Write the result object as JSON to FILE (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,

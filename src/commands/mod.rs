@@ -6,6 +6,7 @@
 //! annotation on Actions, and a `--json` result with the contract keys.
 
 mod config;
+mod config_workflows;
 mod coverage_check;
 mod coverage_check_inputs;
 mod health_monitor;

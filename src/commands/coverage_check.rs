@@ -7,7 +7,9 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::Session;
-use super::coverage_check_inputs::{missing_checks, no_base_summary, no_reports, read_reports};
+use super::coverage_check_inputs::{
+    Skipped, missing_checks, no_reports, read_reports, skipped_summary,
+};
 use crate::cli::{CoverageArgs, CoverageMetric};
 use crate::diff::{self, ChangedLines};
 use crate::diff_base::Base;
@@ -34,7 +36,7 @@ struct Details<'a> {
     reports: Vec<ReportSource>,
     #[serde(skip_serializing_if = "Option::is_none")]
     patch: Option<PatchOut>,
-    /// Why patch coverage was not measured: no usable base commit.
+    /// Why patch coverage was not judged: no usable base commit, or nothing to measure.
     #[serde(skip_serializing_if = "Option::is_none")]
     patch_skipped: Option<String>,
     unmatched_report_paths: Vec<String>,
@@ -91,7 +93,7 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
     }
     let (reports, unmatched) = read_reports(&resolved.files, &args, &fixes, &workspace, &tracked)?;
     let merged = coverage::merge(reports)?;
-    let (changed, no_base) = changed_lines(&args)?;
+    let (changed, mut skipped) = changed_lines(&args)?;
 
     let (metric, metric_name) = pick_metric(args.metric, &merged.totals);
     let headline = match metric {
@@ -142,7 +144,10 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
             ));
         }
         if let Some(min) = args.min_patch {
-            if p.measured == 0 {
+            if p.measured == 0 && p.unmeasured_files.is_empty() {
+                // Only files the reports do not cover changed (docs, config): nothing to judge.
+                skipped = Some(Skipped::nothing_to_measure());
+            } else if p.measured == 0 {
                 inconclusive.push("the change adds no line the reports measure".into());
             } else {
                 checks.push(check("patch".into(), min, p.counter()));
@@ -177,8 +182,11 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
         explanation.as_deref(),
         verdict,
     );
-    if let Some(why) = &no_base {
-        session.say(&format!("patch coverage skipped: no base ({why})"));
+    if let Some(why) = &skipped {
+        session.say(&format!(
+            "patch coverage skipped: {} ({})",
+            why.what, why.detail
+        ));
     }
     if let Some(p) = &patch {
         annotate_uncovered(session, p)?;
@@ -191,7 +199,7 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
         &checks,
         &inconclusive,
         verdict,
-    ) + &no_base_summary(no_base.as_deref());
+    ) + &skipped_summary(skipped.as_ref());
     session.runtime.append_summary(&md)?;
     if !args.no_comment
         && let Some(line) = super::pr_comment::upsert(session, "coverage", &md)
@@ -253,7 +261,7 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
                     unmeasured_files: p.unmeasured_files,
                     uncovered: p.uncovered,
                 }),
-                patch_skipped: no_base,
+                patch_skipped: skipped.map(|s| format!("{}: {}", s.what, s.detail)),
                 unmatched_report_paths: unmatched,
                 checks,
                 explanation,
@@ -282,7 +290,7 @@ fn write_result(
 
 /// The change's added lines, or why there is no base to take them from (then patch coverage
 /// is skipped and the verdict rests on the totals).
-fn changed_lines(args: &CoverageArgs) -> Result<(Option<ChangedLines>, Option<String>), Error> {
+fn changed_lines(args: &CoverageArgs) -> Result<(Option<ChangedLines>, Option<Skipped>), Error> {
     let repo = Path::new(".");
     let asked = match (&args.diff_file, &args.base) {
         (Some(file), _) => return Ok((Some(diff::from_file(file)?), None)),
@@ -291,12 +299,14 @@ fn changed_lines(args: &CoverageArgs) -> Result<(Option<ChangedLines>, Option<St
     };
     let base = match crate::diff_base::resolve(repo, asked) {
         Base::Ref(base) => base,
-        Base::Missing(why) => return Ok((None, Some(why))),
+        Base::Missing(why) => return Ok((None, Some(Skipped::no_base(why)))),
     };
     match diff::from_git(repo, &base) {
         Ok(changed) => Ok((Some(changed), None)),
         // A shallow clone holds the base but not its history with HEAD.
-        Err(e @ diff::DiffError::MissingBase { .. }) => Ok((None, Some(e.to_string()))),
+        Err(e @ diff::DiffError::MissingBase { .. }) => {
+            Ok((None, Some(Skipped::no_base(e.to_string()))))
+        }
         Err(e) => Err(e.into()),
     }
 }

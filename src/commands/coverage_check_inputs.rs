@@ -107,15 +107,43 @@ pub(super) fn no_reports(
     Ok(Verdict::Fail.exit_code())
 }
 
-/// The summary's line for a patch measurement skipped for want of a base.
-pub(super) fn no_base_summary(why: Option<&str>) -> String {
-    why.map(|why| {
-        format!(
-            "\n**Patch coverage skipped: no base** — {}. The verdict rests on the total.\n",
-            why.replace('|', "\\|")
-        )
-    })
-    .unwrap_or_default()
+/// Why patch coverage was not judged; the verdict then rests on the totals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Skipped {
+    /// `no base` or `nothing to measure`.
+    pub(super) what: &'static str,
+    pub(super) detail: String,
+}
+
+impl Skipped {
+    pub(super) fn no_base(why: String) -> Skipped {
+        Skipped {
+            what: "no base",
+            detail: why,
+        }
+    }
+
+    pub(super) fn nothing_to_measure() -> Skipped {
+        Skipped {
+            what: "nothing to measure",
+            detail:
+                "the change adds no line the reports measure (only files they do not cover changed)"
+                    .into(),
+        }
+    }
+}
+
+/// The summary's line for a skipped patch measurement.
+pub(super) fn skipped_summary(skipped: Option<&Skipped>) -> String {
+    skipped
+        .map(|s| {
+            format!(
+                "\n**Patch coverage skipped: {}** — {}. The verdict rests on the total.\n",
+                s.what,
+                s.detail.replace('|', "\\|")
+            )
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -131,7 +159,10 @@ mod tests {
             checks[0].actual,
             "no file matches coverage/lcov.info — did the test step run?"
         );
-        assert!(no_base_summary(None).is_empty());
-        assert!(no_base_summary(Some("x")).contains("Patch coverage skipped: no base"));
+        assert!(skipped_summary(None).is_empty());
+        let no_base = Skipped::no_base("x".into());
+        assert!(
+            skipped_summary(Some(&no_base)).contains("**Patch coverage skipped: no base** — x.")
+        );
     }
 }

@@ -308,7 +308,7 @@ mkdir -p "$work/home"
 staging="$(make_repo shop deploy-staging)"
 
 # --- deploy-staging, healthy ---------------------------------------------------------------
-run_act staging-ok "$staging" deploy-staging.yml push "STAGING_URL=http://127.0.0.1:$healthy_port"
+run_act staging-ok "$staging" deploy-staging.yml push "--var=STAGING_URL=http://127.0.0.1:$healthy_port"
 msgs="$(new_messages)"
 if [[ $rc -eq 0 ]] && grep -q 'Job succeeded' "$work/staging-ok.log"; then
   pass "deploy-staging (healthy): the job succeeds"
@@ -334,7 +334,7 @@ else
 fi
 
 # --- deploy-staging, broken health endpoint ---------------------------------------------------
-run_act staging-broken "$staging" deploy-staging.yml push "STAGING_URL=http://127.0.0.1:$broken_port"
+run_act staging-broken "$staging" deploy-staging.yml push "--var=STAGING_URL=http://127.0.0.1:$broken_port"
 msgs="$(new_messages)"
 if [[ $rc -ne 0 ]] && grep -q 'Job failed' "$work/staging-broken.log"; then
   pass "deploy-staging (broken /healthz): the job fails"
@@ -465,7 +465,7 @@ monitor:
 YAML
 git -C "$monitoring" -c user.name=test -c user.email=test@example.invalid commit -q -am "monitor production"
 monitor_run() {
-  run_act "$1" "$monitoring" monitoring.yml schedule "PRODUCTION_URL=http://127.0.0.1:$2" \
+  run_act "$1" "$monitoring" monitoring.yml schedule "--var=PRODUCTION_URL=http://127.0.0.1:$2" \
     "GITHUB_API_URL=$github_url" "--secret=GITHUB_TOKEN=$gh_token" "--secret=ALERT_WEBHOOK_URL=$slack_url"
 }
 

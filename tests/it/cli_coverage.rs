@@ -565,3 +565,44 @@ fn explain_says_when_reports_were_merged() {
         run.stdout
     );
 }
+
+#[test]
+fn a_change_to_files_no_report_covers_skips_patch_coverage_instead_of_failing() {
+    // A docs-only pull request: before, exit 4 ("the change adds no line the reports
+    // measure"), which failed the test workflow of every such PR.
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    git(r, &["init", "-q", "-b", "main"]);
+    std::fs::create_dir_all(r.join("src")).unwrap();
+    std::fs::write(r.join("src/calc.py"), "def add(a, b):\n    return a + b\n").unwrap();
+    git(r, &["add", "."]);
+    git(r, &["commit", "-qm", "base"]);
+    git(r, &["checkout", "-qb", "docs"]);
+    std::fs::write(r.join("README.md"), "# calc\n").unwrap();
+    git(r, &["add", "README.md"]);
+    git(r, &["commit", "-qm", "docs"]);
+    std::fs::write(
+        r.join("lcov.info"),
+        "SF:src/calc.py\nDA:1,1\nDA:2,1\nend_of_record\n",
+    )
+    .unwrap();
+    let run = Bin::new()
+        .current_dir(r)
+        .args([
+            "coverage-check",
+            "lcov.info",
+            "--min",
+            "80",
+            "--min-patch",
+            "80",
+        ])
+        .args(["--base", "main"])
+        .run();
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .contains("patch coverage skipped: nothing to measure"),
+        "{}",
+        run.stdout
+    );
+}

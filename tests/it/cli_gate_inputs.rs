@@ -149,3 +149,89 @@ fn a_configured_gate_without_its_input_fails() {
     );
     run.expect_code(1);
 }
+
+/// The report patterns `init` writes into test.yml for a language.
+fn init_patterns(language: &str) -> (String, String) {
+    let repo = tempfile::tempdir().unwrap();
+    Bin::new()
+        .args([
+            "init",
+            "--template",
+            "test",
+            "--language",
+            language,
+            "--dir",
+        ])
+        .arg_path(repo.path())
+        .run()
+        .expect_code(0);
+    let test: serde_json::Value =
+        serde_norway::from_str(&read(&repo.path().join(".github/workflows/test.yml"))).unwrap();
+    let env = &test["jobs"]["test"]["env"];
+    (
+        env["COVERAGE_REPORT"].as_str().unwrap().to_owned(),
+        env["JUNIT_REPORT"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[test]
+fn maven_and_gradle_patterns_from_init_find_every_module_report() {
+    // Maven Central is unreachable here, so the builds do not run: their reports are placed where
+    // Surefire/Gradle and JaCoCo write them in a two-module build (a real JaCoCo report, JUnit
+    // XML from real runners), and the gates read them through the patterns init wrote.
+    for (language, junit_dir, jacoco) in [
+        (
+            "maven",
+            "target/surefire-reports",
+            "target/site/jacoco/jacoco.xml",
+        ),
+        (
+            "gradle",
+            "build/test-results/test",
+            "build/reports/jacoco/test/jacocoTestReport.xml",
+        ),
+    ] {
+        let (coverage, junit) = init_patterns(language);
+        let dir = tempfile::tempdir().unwrap();
+        for module in ["api", "core"] {
+            place(
+                dir.path(),
+                &format!("{module}/{jacoco}"),
+                "coverage/jacoco/jacoco.xml",
+            );
+            place(
+                dir.path(),
+                &format!("{module}/{junit_dir}/TEST-shop.xml"),
+                "junit/jest/junit.xml",
+            );
+        }
+        let (_, one, _) = gate_json(dir.path(), &[&format!("api/{junit_dir}/TEST-shop.xml")]);
+        let (code, v, stdout) = gate_json(dir.path(), &[&coverage, &junit]);
+        assert_eq!(
+            v["inputs"].as_array().unwrap().len(),
+            4,
+            "{language}: {stdout}"
+        );
+        let tests = |v: &serde_json::Value| gate(v, "tests")["actual"].as_str().unwrap().to_owned();
+        assert_ne!(
+            tests(&v),
+            tests(&one),
+            "{language}: two modules' tests are summed"
+        );
+        assert_ne!(gate(&v, "coverage")["outcome"], "not-configured");
+        assert_eq!(code, v["exit_code"].as_i64().unwrap() as i32);
+        // Before the build ran: both patterns fail by name, nothing passes.
+        let empty = tempfile::tempdir().unwrap();
+        let (code, v, stdout) = gate_json(empty.path(), &[&coverage, &junit]);
+        assert_eq!(code, 1, "{stdout}");
+        let reason = gate(&v, "inputs")["reason"].as_str().unwrap().to_owned();
+        assert!(
+            reason.contains(&format!("no file matches {junit} — did the test step run?")),
+            "{reason}"
+        );
+        assert!(
+            reason.contains(&format!("no file matches {coverage}")),
+            "{reason}"
+        );
+    }
+}

@@ -67,7 +67,7 @@ fn each_language_gets_its_commands_and_a_valid_config() {
             "rust",
             "rust",
             "cargo llvm-cov nextest --locked --profile ci",
-            "target/**/nextest/ci/junit.xml",
+            "target/nextest/ci/junit.xml",
         ),
         (
             "node",

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::Session;
 use super::coverage_check_inputs::{
-    Skipped, missing_checks, no_reports, read_reports, skipped_summary,
+    Skipped, drop_check, missing_checks, no_reports, read_reports, skipped_summary,
 };
 use crate::cli::{CoverageArgs, CoverageMetric};
 use crate::diff::{self, ChangedLines};
@@ -351,50 +351,6 @@ fn check(name: String, min: Pct, c: Counter) -> Check {
         actual,
         verdict,
     }
-}
-
-/// `--max-drop` against a previous `--json` result (e.g. from the default branch).
-fn drop_check(baseline: &Path, metric: &str, max_drop: Pct, now: Counter) -> Result<Check, Error> {
-    let shown = baseline.display().to_string();
-    let bad = |m: String| {
-        Error::Usage(format!(
-            "--baseline `{shown}`: {m}; expected a `coverage-check --json` result"
-        ))
-    };
-    let bytes = std::fs::read(baseline).map_err(|e| bad(format!("cannot read it: {e}")))?;
-    let v: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|e| bad(format!("line {}, column {}: {e}", e.line(), e.column())))?;
-    let c = &v["coverage"];
-    let (Some(covered), Some(total)) = (c["covered"].as_u64(), c["total"].as_u64()) else {
-        return Err(bad("no `coverage.covered` / `coverage.total`".into()));
-    };
-    if v["metric"].as_str() != Some(metric) {
-        return Err(bad(format!(
-            "it measured {}, this run measures {metric}",
-            v["metric"]
-        )));
-    }
-    // Drop in hundredths of a point, integer: before - now, both floored to hundredths.
-    let h = |c: u64, t: u64| {
-        if t == 0 {
-            0
-        } else {
-            (u128::from(c) * 10_000 / u128::from(t)) as i64
-        }
-    };
-    let drop = h(covered, total) - h(now.covered, now.total);
-    let verdict = if drop > i64::from(max_drop.0) {
-        Verdict::Fail
-    } else {
-        Verdict::Pass
-    };
-    let sign = if drop > 0 { "-" } else { "+" };
-    Ok(Check {
-        name: "drop from baseline".into(),
-        threshold: format!("≤ {max_drop} points"),
-        actual: format!("{sign}{}.{:02} points", drop.abs() / 100, drop.abs() % 100),
-        verdict,
-    })
 }
 
 /// The metrics a report carries, named, in display order.

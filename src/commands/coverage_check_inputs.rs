@@ -1,19 +1,19 @@
 //! `coverage-check`'s inputs: report files read with their paths resolved to repository files,
-//! report patterns that named no file (a failed check, never a pass), and a patch measurement
-//! skipped for want of a base.
+//! report patterns that named no file (a failed check, never a pass), a patch measurement
+//! skipped for want of a base, and the `--baseline` result a drop is measured from.
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::Session;
 use super::coverage_check::Check;
 use crate::cli::CoverageArgs;
 use crate::error::{Error, ExitCode};
 use crate::gate::configured::missing_reason;
-use crate::gate::coverage as cov;
+use crate::gate::coverage::{self as cov, Pct};
 use crate::outcome::{Outcome, Verdict};
-use crate::report::coverage::{self, CoverageReport};
+use crate::report::coverage::{self, Counter, CoverageReport};
 
 /// Parses every report and renames its file paths to the repository's; also returns the report
 /// paths found nowhere in the repository (kept as written).
@@ -144,6 +144,55 @@ pub(super) fn skipped_summary(skipped: Option<&Skipped>) -> String {
             )
         })
         .unwrap_or_default()
+}
+
+/// `--max-drop` against a previous `--json` result (e.g. from the default branch).
+pub(super) fn drop_check(
+    baseline: &Path,
+    metric: &str,
+    max_drop: Pct,
+    now: Counter,
+) -> Result<Check, Error> {
+    let shown = baseline.display().to_string();
+    let bad = |m: String| {
+        Error::Usage(format!(
+            "--baseline `{shown}`: {m}; expected a `coverage-check --json` result"
+        ))
+    };
+    let bytes = std::fs::read(baseline).map_err(|e| bad(format!("cannot read it: {e}")))?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| bad(format!("line {}, column {}: {e}", e.line(), e.column())))?;
+    let c = &v["coverage"];
+    let (Some(covered), Some(total)) = (c["covered"].as_u64(), c["total"].as_u64()) else {
+        return Err(bad("no `coverage.covered` / `coverage.total`".into()));
+    };
+    if v["metric"].as_str() != Some(metric) {
+        return Err(bad(format!(
+            "it measured {}, this run measures {metric}",
+            v["metric"]
+        )));
+    }
+    // Drop in hundredths of a point, integer: before - now, both floored to hundredths.
+    let h = |c: u64, t: u64| {
+        if t == 0 {
+            0
+        } else {
+            (u128::from(c) * 10_000 / u128::from(t)) as i64
+        }
+    };
+    let drop = h(covered, total) - h(now.covered, now.total);
+    let verdict = if drop > i64::from(max_drop.0) {
+        Verdict::Fail
+    } else {
+        Verdict::Pass
+    };
+    let sign = if drop > 0 { "-" } else { "+" };
+    Ok(Check {
+        name: "drop from baseline".into(),
+        threshold: format!("≤ {max_drop} points"),
+        actual: format!("{sign}{}.{:02} points", drop.abs() / 100, drop.abs() % 100),
+        verdict,
+    })
 }
 
 #[cfg(test)]

@@ -62,6 +62,9 @@ struct Details {
     band: Option<&'static str>,
     reason: String,
     inputs: Vec<InputRecord>,
+    /// Report patterns that named no file (the failed `inputs` gate); a replay looks again.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    missing_inputs: Vec<String>,
     gates: Vec<GateReport>,
     /// The first failing tests (at most 100) and how many there were in all.
     failing_tests: Vec<FailingTest>,
@@ -268,6 +271,7 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
         band: readiness.band.map(|b| b.label()),
         reason: readiness.reason.clone(),
         inputs,
+        missing_inputs: resolved.missing.clone(),
         gates: reports,
         failing_total: failing.len(),
         failing_tests: failing
@@ -309,7 +313,7 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
             .details
             .gates
             .iter()
-            .map(|g| (g.id.clone(), format!("{:?}", g.outcome).to_lowercase()))
+            .map(|g| (g.id.clone(), outcome_name(g.outcome)))
             .collect();
         if r.verdict == readiness.verdict.as_str() && r.gates == now_outcomes {
             session.say(&format!(
@@ -428,6 +432,14 @@ fn read_json(path: &Path) -> Result<serde_json::Value, String> {
             e.column()
         )
     })
+}
+
+/// The outcome as the JSON result spells it (`not-configured`), for comparing with a recording.
+fn outcome_name(outcome: GateOutcome) -> String {
+    serde_json::to_value(outcome)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 fn mark(outcome: GateOutcome) -> &'static str {

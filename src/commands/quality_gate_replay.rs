@@ -40,7 +40,11 @@ pub(super) fn plan(
             (
                 r.evaluated_at,
                 r.purpose,
-                r.inputs.iter().map(|(p, _)| p.clone()).collect(),
+                r.inputs
+                    .iter()
+                    .map(|(p, _)| p.clone())
+                    .chain(r.missing_inputs.iter().map(PathBuf::from))
+                    .collect(),
             )
         }
         None => {
@@ -65,6 +69,8 @@ pub(super) struct Recorded {
     pub(super) purpose: policy::Purpose,
     pub(super) config_sha256: Option<String>,
     pub(super) inputs: Vec<(PathBuf, String)>,
+    /// Patterns that named no file when the decision was made.
+    pub(super) missing_inputs: Vec<String>,
     pub(super) gates: Vec<(String, String)>,
 }
 
@@ -125,6 +131,14 @@ impl Recorded {
             purpose,
             config_sha256: v["config_sha256"].as_str().map(str::to_owned),
             inputs,
+            missing_inputs: v["missing_inputs"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|m| m.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
             gates,
             file,
         })

@@ -235,3 +235,22 @@ fn maven_and_gradle_patterns_from_init_find_every_module_report() {
         );
     }
 }
+
+#[test]
+fn a_replay_looks_for_the_missing_pattern_again_and_re_derives_the_same_decision() {
+    let dir = tempfile::tempdir().unwrap();
+    place(dir.path(), "reports/junit.xml", "junit/jest/junit.xml");
+    let (code, v, _) = gate_json(dir.path(), &["reports/junit.xml", "coverage/*.info"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["missing_inputs"][0], "coverage/*.info");
+    let run = Bin::new()
+        .current_dir(dir.path())
+        .args(["quality-gate", "--replay", "gate.json"])
+        .run();
+    run.expect_code(1);
+    assert!(
+        run.stdout.contains("replay: the same decision (fail)"),
+        "{}",
+        run.stdout
+    );
+}

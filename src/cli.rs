@@ -141,7 +141,10 @@ Examples:
 Formats (detected from content): lcov, Cobertura, JaCoCo, llvm-cov export JSON, Go
 coverprofile, coverage.py JSON, istanbul coverage-summary.json. Thresholds are exact: 80 means
 covered*100 >= 80*total. Zero measured lines, or changed source files the reports do not
-measure, is inconclusive (exit 4), never 100%. See docs/coverage-check.md.";
+measure, is inconclusive (exit 4), never 100%. Reports may be globs, expanded here; one that
+matches no file fails (exit 1) naming it. Without a usable --base (empty, 40 zeros on a first
+push, or absent from the clone) the change is taken from the default branch's merge base, else
+patch coverage is skipped with the reason and the total decides. See docs/coverage-check.md.";
 
 /// What `coverage-check --metric` judges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -157,7 +160,7 @@ pub enum CoverageMetric {
 /// `decoder-ops coverage-check`.
 #[derive(Debug, Args)]
 pub struct CoverageArgs {
-    /// Coverage reports; several are merged by file and line.
+    /// Coverage reports or globs; several are merged by file and line.
     #[arg(value_name = "REPORT", required = true)]
     pub reports: Vec<PathBuf>,
     /// Force the format instead of detecting it.
@@ -220,18 +223,22 @@ fn parse_format(s: &str) -> Result<crate::report::coverage::Format, String> {
 
 const QUALITY_GATE_AFTER_HELP: &str = "\
 Examples:
-  decoder-ops quality-gate test-results/*.xml
+  decoder-ops quality-gate 'test-results/**/*.xml' coverage/lcov.info   # globs expanded here
   decoder-ops quality-gate --purpose rollback --json gate.json reports/junit.xml
   decoder-ops quality-gate --now 2026-12-24T10:00:00Z reports/junit.xml   # test the change window
 
-Without `quality-gate.gates` in the config, every test must pass and at least one must run.
-Zero tests, a missing matrix upload (`expect: {junit: N}`) or a gate without data is
-inconclusive (exit 4), never a pass. See docs/quality-gate.md.";
+Without `quality-gate.gates` in the config, the default table judges the reports given: every
+test must pass and at least one must run, coverage >= 80%, ...; a default gate whose kind of
+report was not given is not configured (it neither fails nor blocks). A report pattern that
+matches no file, or a configured gate without its report, fails. Zero tests, a missing matrix
+upload (`expect: {junit: N}`) or nothing configured at all is inconclusive (exit 4), never a
+pass. See docs/quality-gate.md.";
 
 /// `decoder-ops quality-gate`.
 #[derive(Debug, Args)]
 pub struct QualityGateArgs {
-    /// Report files: JUnit XML from any common runner (format detected from content).
+    /// Report files or globs: JUnit XML, coverage, SARIF, audits, k6, `smoke --json` (format
+    /// detected from content).
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Why: `rollback` is never blocked by the change window.

@@ -26,7 +26,7 @@ repo="$(cd "$(dirname "$0")/../.." && pwd)"
 bin="${1:-${DECODER_OPS_BIN:-${CARGO_TARGET_DIR:-$repo/target}/debug/decoder-ops}}"
 bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 [[ -x "$bin" ]] || { echo "FAIL decoder-ops binary $bin not found: run cargo build first"; exit 1; }
-samples=(${DAYONE_SAMPLES:-python-flat python-src node rust go})
+read -r -a samples <<<"${DAYONE_SAMPLES:-python-flat python-src node rust go}"
 fixtures="$repo/tests/fixtures/dayone"
 
 work="$(mktemp -d)"
@@ -297,6 +297,7 @@ for _ in $(seq 1 100); do
 done
 staging="$(make_sample go staging)"
 mkdir -p "$staging/scripts"
+# shellcheck disable=SC2016 # the script's own variables, expanded when it runs
 printf '#!/usr/bin/env bash\n# Stand-in for the deploy: records the call.\nprintf "deploy.sh %%s\\n" "$*" >>"$DEPLOY_CALLS"\n' \
   >"$staging/scripts/deploy.sh"
 chmod +x "$staging/scripts/deploy.sh"
@@ -304,7 +305,7 @@ git_q -C "$staging" add scripts/deploy.sh
 git_q -C "$staging" commit -q -m "deploy script"
 if out="$(cd "$staging" && env -u STAGING_URL "$bin" config check --env staging 2>&1)"; then
   fail "starter config: config check --env staging passed without STAGING_URL"
-elif [[ "$out" == *'`STAGING_URL` is not set'* ]]; then
+elif [[ "$out" == *"\`STAGING_URL\` is not set"* ]]; then
   pass "starter config: config check --env staging fails naming STAGING_URL while it is unset"
 else
   fail "starter config: config check said: $out"
@@ -331,7 +332,7 @@ fi
 run_act staging-unset "$staging" deploy-staging.yml push "$(push_event "$zeros" "$head_sha")" \
   --env "DEPLOY_CALLS=$calls"
 if [[ $rc -ne 0 ]] && grep -q 'Failure - Main Check the configuration' "$work/staging-unset.log" \
-  && grep -q '`STAGING_URL` is not set' "$work/staging-unset.log" && [[ ! -s "$calls" ]]; then
+  && grep -q "\`STAGING_URL\` is not set" "$work/staging-unset.log" && [[ ! -s "$calls" ]]; then
   pass "deploy-staging without STAGING_URL: the config check step fails first, naming it; nothing deployed"
 else
   fail "deploy-staging without STAGING_URL: act exit $rc, deploy calls: $(cat "$calls")"

@@ -259,7 +259,7 @@ run_act() {
   (cd "$dir" && env ${unset[@]+"${unset[@]}"} HOME="$work/home" "$act" "$event" \
     -W ".github/workflows/$workflow" \
     -P ubuntu-latest=-self-hosted \
-    --local-repository "decoder-ops/decoder-ops@v1=$repo" \
+    --local-repository "decoder-ops/decoder-ops@v1=$action_copy" \
     --local-repository "$cache_ref=$work/standin-cache" \
     --action-cache-path "$work/act-cache" \
     --cache-server-path "$work/act-cache-server" --no-cache-server \
@@ -303,6 +303,14 @@ runs:
     - shell: bash
       run: echo "::error::the actions/cache step ran, but the binary was prebuilt" && exit 1
 YAML
+
+# The action as act maps it: only what it runs. act copies the mapped directory for every step
+# that uses the action, and the checkout with its target/ took minutes per case.
+action_copy="$work/action"
+mkdir -p "$action_copy/scripts"
+cp "$repo/action.yml" "$action_copy/"
+cp -R "$repo/scripts/action" "$action_copy/scripts/"
+cp -R "$repo/checksums" "$action_copy/"
 
 mkdir -p "$work/home"
 staging="$(make_repo shop deploy-staging)"

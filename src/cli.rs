@@ -104,10 +104,11 @@ const INIT_AFTER_HELP: &str = "\
 Examples:
   decoder-ops init                                   # every template, language detected
   decoder-ops init --template test --template deploy-staging
-  decoder-ops init --action-ref 0123456789abcdef0123456789abcdef01234567   # pin the action by SHA
+  decoder-ops init --ref 0123456789abcdef0123456789abcdef01234567   # pin the action by SHA
 
-Writes .github/workflows/<template>.yml and .github/decoder-ops.yml. Existing files are never
-overwritten without --force; files already identical are left alone, so running it twice is safe.";
+Writes .github/workflows/<template>.yml, .github/decoder-ops.yml and RUNBOOK.md, then lists what
+the team must still fill in. Existing files are never overwritten without --force (RUNBOOK.md
+never); files already identical are left alone, so running it twice is safe.";
 
 /// `decoder-ops init`.
 #[derive(Debug, Args)]
@@ -124,9 +125,10 @@ pub struct InitArgs {
     /// Replace files that exist and differ.
     #[arg(long)]
     pub force: bool,
-    /// What the workflows put after `uses: decoder-ops/decoder-ops@` (a release tag or, safest, a
-    /// commit SHA) [default: v1]
-    #[arg(long, value_name = "REF")]
+    /// What the workflows put after `uses: decoder-ops/decoder-ops@`: a commit SHA (safest; it
+    /// gets a `# vX.Y.Z` comment) or a tag [default: the commit of this release; `v1` for a build
+    /// that knows no release]
+    #[arg(long = "ref", visible_alias = "action-ref", value_name = "REF")]
     pub action_ref: Option<String>,
     /// Write the result object as JSON to FILE (`-` for stdout).
     #[arg(long, value_name = "FILE")]
@@ -143,7 +145,10 @@ Examples:
 Formats (detected from content): lcov, Cobertura, JaCoCo, llvm-cov export JSON, Go
 coverprofile, coverage.py JSON, istanbul coverage-summary.json. Thresholds are exact: 80 means
 covered*100 >= 80*total. Zero measured lines, or changed source files the reports do not
-measure, is inconclusive (exit 4), never 100%. See docs/coverage-check.md.";
+measure, is inconclusive (exit 4), never 100%. Reports may be globs, expanded here; one that
+matches no file fails (exit 1) naming it. Without a usable --base (empty, 40 zeros on a first
+push, or absent from the clone) the change is taken from the default branch's merge base, else
+patch coverage is skipped with the reason and the total decides. See docs/coverage-check.md.";
 
 /// What `coverage-check --metric` judges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -159,7 +164,7 @@ pub enum CoverageMetric {
 /// `decoder-ops coverage-check`.
 #[derive(Debug, Args)]
 pub struct CoverageArgs {
-    /// Coverage reports; several are merged by file and line.
+    /// Coverage reports or globs; several are merged by file and line.
     #[arg(value_name = "REPORT", required = true)]
     pub reports: Vec<PathBuf>,
     /// Force the format instead of detecting it.
@@ -222,18 +227,22 @@ fn parse_format(s: &str) -> Result<crate::report::coverage::Format, String> {
 
 const QUALITY_GATE_AFTER_HELP: &str = "\
 Examples:
-  decoder-ops quality-gate test-results/*.xml
+  decoder-ops quality-gate 'test-results/**/*.xml' coverage/lcov.info   # globs expanded here
   decoder-ops quality-gate --purpose rollback --json gate.json reports/junit.xml
   decoder-ops quality-gate --now 2026-12-24T10:00:00Z reports/junit.xml   # test the change window
 
-Without `quality-gate.gates` in the config, every test must pass and at least one must run.
-Zero tests, a missing matrix upload (`expect: {junit: N}`) or a gate without data is
-inconclusive (exit 4), never a pass. See docs/quality-gate.md.";
+Without `quality-gate.gates` in the config, the default table judges the reports given: every
+test must pass and at least one must run, coverage >= 80%, ...; a default gate whose kind of
+report was not given is not configured (it neither fails nor blocks). A report pattern that
+matches no file, or a configured gate without its report, fails. Zero tests, a missing matrix
+upload (`expect: {junit: N}`) or nothing configured at all is inconclusive (exit 4), never a
+pass. See docs/quality-gate.md.";
 
 /// `decoder-ops quality-gate`.
 #[derive(Debug, Args)]
 pub struct QualityGateArgs {
-    /// Report files: JUnit XML from any common runner (format detected from content).
+    /// Report files or globs: JUnit XML, coverage, SARIF, audits, k6, `smoke --json` (format
+    /// detected from content).
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Why: `rollback` is never blocked by the change window.
@@ -325,7 +334,8 @@ pub struct NotifyArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
-    /// Check a configuration file: syntax, unknown keys, types, and `${VAR}` references.
+    /// Check a configuration file: syntax, unknown keys, types, `${VAR}` references, and that the
+    /// workflows beside it name only environments, checks and channels it defines.
     Check(ConfigCheckArgs),
     /// Print the JSON Schema of the configuration file (for editors and check-jsonschema).
     Schema,
@@ -338,6 +348,10 @@ pub struct ConfigCheckArgs {
     /// Do not require the referenced environment variables to be set (e.g. on a PR without secrets).
     #[arg(long)]
     pub no_env: bool,
+    /// Require only the variables this environment's smoke test reads (its `environments:` entry
+    /// and `checks:`), as its deploy job has them.
+    #[arg(long = "env", value_name = "NAME")]
+    pub environment: Option<String>,
     /// Write the result object as JSON to FILE (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod diff;
+pub mod diff_base;
 pub mod error;
 pub mod gate;
 pub mod github;

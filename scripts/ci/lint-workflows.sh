@@ -29,22 +29,36 @@ for f in workflows-templates/*.properties.json; do
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert {"name","description","iconName","categories"} <= d.keys(), sys.argv[1]' "$f"
 done
 
-# `decoder-ops init` output, for every fixture language: once as written by default (the action
-# by tag, allowed by this repository's policy) and once pinned by SHA under zizmor's default
-# policy, which requires every action to be hash-pinned.
+# The templates under zizmor's default policy (no config), as `init` writes them pinned: the only
+# ref-pinned action in them is decoder-ops' own `@v1` (a template cannot carry the SHA of the
+# commit that publishes it), so that line is pinned first and everything else must be clean.
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+sha=0123456789abcdef0123456789abcdef01234567
+mkdir -p "$work/templates"
+for t in workflows-templates/*.yml; do
+  sed "s|decoder-ops/decoder-ops@v1\$|decoder-ops/decoder-ops@$sha # v1|" "$t" >"$work/templates/$(basename "$t")"
+done
+zizmor --offline --quiet --no-config "$work"/templates/*.yml
+echo "templates (decoder-ops pinned as init pins it): clean under zizmor's default policy"
+
+# `decoder-ops init` output, for every fixture language (tests/fixtures/init/ and the sample
+# projects of tests/fixtures/dayone/): once as written by a build that knows no release (the
+# action by tag, allowed by this repository's policy) and once pinned by SHA (`--ref`, or a
+# release build's own commit) under zizmor's default policy (no config), which requires every
+# action to be hash-pinned. actionlint (with shellcheck when installed) on both.
 # A private copy, so a rebuild elsewhere cannot swap the binary halfway through the loop.
 cp "$(command -v "$bin")" "$work/decoder-ops"
 bin="$work/decoder-ops"
 "$bin" init --help >/dev/null
-for fixture in tests/fixtures/init/*/; do
+for fixture in tests/fixtures/init/*/ tests/fixtures/dayone/*/; do
   name="$(basename "$fixture")"
+  [[ "$name" == variants ]] && continue
   for mode in tag sha; do
-    repo="$work/$name-$mode"
+    repo="$work/$(basename "$(dirname "$fixture")")-$name-$mode"
     cp -R "$fixture" "$repo"
     if [[ "$mode" == sha ]]; then
-      "$bin" init --quiet --dir "$repo" --action-ref 0123456789abcdef0123456789abcdef01234567 >/dev/null
+      "$bin" init --quiet --dir "$repo" --ref "$sha" >/dev/null
       zizmor --offline --quiet --no-config "$repo"/.github/workflows/*.yml
     else
       "$bin" init --quiet --dir "$repo" >/dev/null

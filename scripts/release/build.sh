@@ -15,7 +15,8 @@ case "$TARGET" in
     ;;
 esac
 rustup target add "$TARGET"
-cargo build --release --locked --target "$TARGET" --bin decoder-ops
+# `decoder-ops init` pins the action to the commit its release was built from.
+DECODER_OPS_RELEASE_COMMIT="$(git rev-parse HEAD)" cargo build --release --locked --target "$TARGET" --bin decoder-ops
 
 name="decoder-ops-${VERSION}-${TARGET}"
 mkdir -p dist

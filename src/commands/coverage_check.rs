@@ -1,15 +1,18 @@
 //! `decoder-ops coverage-check`: coverage reports → totals as the producing tool computes them,
 //! patch coverage of the change, thresholds → verdict, rendered to every sink.
 
-use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Serialize;
 
 use super::Session;
+use super::coverage_check_inputs::{
+    Skipped, drop_check, missing_checks, no_reports, read_reports, skipped_summary,
+};
 use crate::cli::{CoverageArgs, CoverageMetric};
 use crate::diff::{self, ChangedLines};
+use crate::diff_base::Base;
 use crate::error::{Error, ExitCode};
 use crate::gate::coverage::{self as cov, Patch, Pct};
 use crate::github::runtime::Annotation;
@@ -33,6 +36,9 @@ struct Details<'a> {
     reports: Vec<ReportSource>,
     #[serde(skip_serializing_if = "Option::is_none")]
     patch: Option<PatchOut>,
+    /// Why patch coverage was not judged: no usable base commit, or nothing to measure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    patch_skipped: Option<String>,
     unmatched_report_paths: Vec<String>,
     checks: Vec<Check>,
     /// `--explain`: why the figure and the tool's own headline differ.
@@ -64,11 +70,11 @@ struct PatchOut {
 
 /// One threshold and how it went.
 #[derive(Debug, Serialize)]
-struct Check {
-    name: String,
-    threshold: String,
-    actual: String,
-    verdict: Verdict,
+pub(super) struct Check {
+    pub(super) name: String,
+    pub(super) threshold: String,
+    pub(super) actual: String,
+    pub(super) verdict: Verdict,
 }
 
 pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error> {
@@ -80,39 +86,14 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
     let tracked = diff::tracked_files(&cwd);
     let fixes: Vec<(String, String)> = args.path_fix.clone();
 
-    let mut reports = Vec::new();
-    let mut unmatched = Vec::new();
-    let mut unmatched_seen = HashSet::new();
-    for path in &args.reports {
-        let mut report = coverage::parse_file(path, args.format)?;
-        let mut renames = HashMap::new();
-        for raw in report.files.keys() {
-            let (resolved, found) =
-                cov::resolve_path(raw, &fixes, &report.source_roots, &workspace, &tracked);
-            if !found && unmatched_seen.insert(raw.clone()) {
-                unmatched.push(raw.clone());
-            }
-            if let Cow::Owned(resolved) = resolved
-                && resolved != *raw
-            {
-                renames.insert(raw.clone(), resolved);
-            }
-        }
-        // Paths already named as in the repository (the usual case) keep the parser's map:
-        // rebuilding it for a 50 MB report took a quarter of the peak memory.
-        if !renames.is_empty() {
-            for (raw, file) in std::mem::take(&mut report.files) {
-                let key = renames.remove(&raw).unwrap_or(raw);
-                report.files.insert(key, file);
-            }
-        }
-        reports.push(report);
+    // Globs are expanded here; a pattern that names no file fails the check by name.
+    let resolved = super::inputs::resolve(&args.reports)?;
+    if resolved.files.is_empty() {
+        return no_reports(&args, &resolved.missing, session);
     }
-    if reports.is_empty() {
-        return Err(Error::Usage("no coverage report given: pass one or more report files (lcov, Cobertura, JaCoCo, llvm-cov JSON, Go, coverage.py JSON, istanbul summary)".into()));
-    }
+    let (reports, unmatched) = read_reports(&resolved.files, &args, &fixes, &workspace, &tracked)?;
     let merged = coverage::merge(reports)?;
-    let changed = changed_lines(&args)?;
+    let (changed, mut skipped) = changed_lines(&args)?;
 
     let (metric, metric_name) = pick_metric(args.metric, &merged.totals);
     let headline = match metric {
@@ -127,7 +108,7 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
         .explain
         .then(|| crate::gate::explain::explain(&merged, metric, metric_name, headline));
 
-    let mut checks = Vec::new();
+    let mut checks = missing_checks(&resolved.missing);
     let mut inconclusive = Vec::new();
     match headline {
         Some(c) if c.total > 0 => {
@@ -150,7 +131,10 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
             ));
         }
         if let Some(min) = args.min_patch {
-            if p.measured == 0 {
+            if p.measured == 0 && p.unmeasured_files.is_empty() {
+                // Only files the reports do not cover changed (docs, config): nothing to judge.
+                skipped = Some(Skipped::nothing_to_measure());
+            } else if p.measured == 0 {
                 inconclusive.push("the change adds no line the reports measure".into());
             } else {
                 checks.push(check("patch".into(), min, p.counter()));
@@ -185,6 +169,12 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
         explanation.as_deref(),
         verdict,
     );
+    if let Some(why) = &skipped {
+        session.say(&format!(
+            "patch coverage skipped: {} ({})",
+            why.what, why.detail
+        ));
+    }
     if let Some(p) = &patch {
         annotate_uncovered(session, p)?;
     }
@@ -196,7 +186,7 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
         &checks,
         &inconclusive,
         verdict,
-    );
+    ) + &skipped_summary(skipped.as_ref());
     session.runtime.append_summary(&md)?;
     if !args.no_comment
         && let Some(line) = super::pr_comment::upsert(session, "coverage", &md)
@@ -258,6 +248,7 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
                     unmeasured_files: p.unmeasured_files,
                     uncovered: p.uncovered,
                 }),
+                patch_skipped: skipped.map(|s| format!("{}: {}", s.what, s.detail)),
                 unmatched_report_paths: unmatched,
                 checks,
                 explanation,
@@ -284,12 +275,27 @@ fn write_result(
     )
 }
 
-fn changed_lines(args: &CoverageArgs) -> Result<Option<ChangedLines>, Error> {
-    Ok(match (&args.diff_file, &args.base) {
-        (Some(file), _) => Some(diff::from_file(file)?),
-        (None, Some(base)) => Some(diff::from_git(Path::new("."), base)?),
-        (None, None) => None,
-    })
+/// The change's added lines, or why there is no base to take them from (then patch coverage
+/// is skipped and the verdict rests on the totals).
+fn changed_lines(args: &CoverageArgs) -> Result<(Option<ChangedLines>, Option<Skipped>), Error> {
+    let repo = Path::new(".");
+    let asked = match (&args.diff_file, &args.base) {
+        (Some(file), _) => return Ok((Some(diff::from_file(file)?), None)),
+        (None, Some(base)) => base,
+        (None, None) => return Ok((None, None)),
+    };
+    let base = match crate::diff_base::resolve(repo, asked) {
+        Base::Ref(base) => base,
+        Base::Missing(why) => return Ok((None, Some(Skipped::no_base(why)))),
+    };
+    match diff::from_git(repo, &base) {
+        Ok(changed) => Ok((Some(changed), None)),
+        // A shallow clone holds the base but not its history with HEAD.
+        Err(e @ diff::DiffError::MissingBase { .. }) => {
+            Ok((None, Some(Skipped::no_base(e.to_string()))))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The metric to judge: the one asked for, or lines — statements for formats without lines (Go).
@@ -350,50 +356,6 @@ fn check(name: String, min: Pct, c: Counter) -> Check {
         actual,
         verdict,
     }
-}
-
-/// `--max-drop` against a previous `--json` result (e.g. from the default branch).
-fn drop_check(baseline: &Path, metric: &str, max_drop: Pct, now: Counter) -> Result<Check, Error> {
-    let shown = baseline.display().to_string();
-    let bad = |m: String| {
-        Error::Usage(format!(
-            "--baseline `{shown}`: {m}; expected a `coverage-check --json` result"
-        ))
-    };
-    let bytes = std::fs::read(baseline).map_err(|e| bad(format!("cannot read it: {e}")))?;
-    let v: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|e| bad(format!("line {}, column {}: {e}", e.line(), e.column())))?;
-    let c = &v["coverage"];
-    let (Some(covered), Some(total)) = (c["covered"].as_u64(), c["total"].as_u64()) else {
-        return Err(bad("no `coverage.covered` / `coverage.total`".into()));
-    };
-    if v["metric"].as_str() != Some(metric) {
-        return Err(bad(format!(
-            "it measured {}, this run measures {metric}",
-            v["metric"]
-        )));
-    }
-    // Drop in hundredths of a point, integer: before - now, both floored to hundredths.
-    let h = |c: u64, t: u64| {
-        if t == 0 {
-            0
-        } else {
-            (u128::from(c) * 10_000 / u128::from(t)) as i64
-        }
-    };
-    let drop = h(covered, total) - h(now.covered, now.total);
-    let verdict = if drop > i64::from(max_drop.0) {
-        Verdict::Fail
-    } else {
-        Verdict::Pass
-    };
-    let sign = if drop > 0 { "-" } else { "+" };
-    Ok(Check {
-        name: "drop from baseline".into(),
-        threshold: format!("≤ {max_drop} points"),
-        actual: format!("{sign}{}.{:02} points", drop.abs() / 100, drop.abs() % 100),
-        verdict,
-    })
 }
 
 /// The metrics a report carries, named, in display order.

@@ -1,8 +1,10 @@
-//! `decoder-ops init`: writes the chosen workflow templates and a starter configuration into a
-//! repository, for the language it detects, and says what to set up next.
+//! `decoder-ops init`: writes the chosen workflow templates, a starter configuration and
+//! `RUNBOOK.md` into a repository, for the language it detects, and lists what the team must
+//! still fill in.
 //!
 //! Safe to run again: a file that already has the exact content is left alone, a file that
-//! differs is skipped (and named) unless `--force`, and every write is atomic.
+//! differs is skipped (and named) unless `--force` — `RUNBOOK.md` is never replaced, it is the
+//! team's to edit — and every write is atomic.
 
 use std::path::Path;
 
@@ -12,15 +14,21 @@ use super::Session;
 use crate::cli::InitArgs;
 use crate::error::{Error, ExitCode};
 use crate::outcome::{Outcome, Verdict};
-use crate::scaffold::{self, Language, Template};
+use crate::scaffold::{self, ActionPin, Language, Profile, RepoFiles, Template};
 
 const CONFIG_PATH: &str = ".github/decoder-ops.yml";
+const RUNBOOK_PATH: &str = "RUNBOOK.md";
 
 #[derive(Debug, Serialize)]
 struct InitDetails {
     language: Language,
     detected_from: Option<&'static str>,
+    /// What follows `uses: decoder-ops/decoder-ops@`, and whether it is a commit SHA.
+    action_ref: String,
+    action_pinned: bool,
     files: Vec<FileReport>,
+    /// What the team must still fill in.
+    fill_in: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -40,27 +48,86 @@ enum FileAction {
 
 pub fn run(args: InitArgs, session: &mut Session) -> Result<ExitCode, Error> {
     let root = args.dir.as_path();
-    if !root.is_dir() {
-        return Err(Error::Usage(format!(
-            "init: `{}` is not a directory; pass the repository root with --dir",
-            root.display()
-        )));
-    }
-    if let Some(r) = &args.action_ref
-        && !scaffold::valid_action_ref(r)
-    {
-        return Err(Error::Usage(format!(
-            "init: --action-ref `{r}` is not a tag, branch or commit SHA (letters, digits, `.`, `-`, `_`, `/`)"
-        )));
-    }
-    let exists = |f: &str| root.join(f).is_file();
+    check_args(&args)?;
+    let repo = read_repo(root);
     let (language, detected_from) = match args.language {
         Some(l) => (l, None),
-        None => Language::detect(exists),
+        None => Language::detect(|f| repo.has(f)),
     };
-    let mut profile = language.profile(exists);
+    let mut profile = language.profile(&repo);
     profile.detected_from = detected_from;
+    let templates = chosen_templates(&args);
+    let pin = ActionPin::choose(args.action_ref.as_deref(), scaffold::RELEASE_COMMIT);
 
+    say_language(session, &args, language, detected_from);
+    let files = write_all(root, &plan(&templates, &profile, &pin), args.force, session)?;
+    let fill_in = scaffold::fill_in(&profile, &templates, &pin, |f| root.join(f).is_file());
+    say_fill_in(session, &fill_in);
+
+    let outcome = Outcome::new(
+        "init",
+        Verdict::Pass,
+        InitDetails {
+            language,
+            detected_from,
+            action_ref: pin.reference.clone(),
+            action_pinned: pin.pinned,
+            files,
+            fill_in,
+        },
+    );
+    if let Some(target) = &args.json {
+        super::write_json(target, &outcome, session)?;
+    }
+    Ok(outcome.exit_code)
+}
+
+fn check_args(args: &InitArgs) -> Result<(), Error> {
+    if !args.dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "init: `{}` is not a directory; pass the repository root with --dir",
+            args.dir.display()
+        )));
+    }
+    match &args.action_ref {
+        Some(r) if !scaffold::valid_action_ref(r) => Err(Error::Usage(format!(
+            "init: --ref `{r}` is not a tag, branch or commit SHA (letters, digits, `.`, `-`, `_`, `/`)"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The repository's paths two levels deep and its `package.json`: what detection and the
+/// language profiles look at. Unreadable directories count as empty.
+fn read_repo(root: &Path) -> RepoFiles {
+    let mut repo = RepoFiles::default();
+    let list = |dir: &Path| -> Vec<(String, bool)> {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|e| {
+                let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+                (e.file_name().to_string_lossy().into_owned(), is_dir)
+            })
+            .collect()
+    };
+    for (name, is_dir) in list(root) {
+        if !is_dir {
+            repo.paths.insert(name);
+            continue;
+        }
+        repo.paths.insert(format!("{name}/"));
+        for (inner, inner_dir) in list(&root.join(&name)) {
+            let slash = if inner_dir { "/" } else { "" };
+            repo.paths.insert(format!("{name}/{inner}{slash}"));
+        }
+    }
+    repo.package_json = std::fs::read_to_string(root.join("package.json")).ok();
+    repo
+}
+
+fn chosen_templates(args: &InitArgs) -> Vec<Template> {
     let mut templates = if args.templates.is_empty() {
         Template::ALL.to_vec()
     } else {
@@ -68,16 +135,29 @@ pub fn run(args: InitArgs, session: &mut Session) -> Result<ExitCode, Error> {
     };
     templates.sort();
     templates.dedup();
+    templates
+}
 
+/// Every file to write, relative to the root, with its text.
+fn plan(templates: &[Template], profile: &Profile, pin: &ActionPin) -> Vec<(String, String)> {
     let mut planned: Vec<(String, String)> = templates
         .iter()
-        .map(|t| {
-            let text = scaffold::render(*t, &profile, args.action_ref.as_deref());
-            (t.path(), text)
-        })
+        .map(|t| (t.path(), scaffold::render(*t, profile, pin)))
         .collect();
-    planned.push((CONFIG_PATH.to_owned(), scaffold::starter_config(&profile)));
+    planned.push((CONFIG_PATH.to_owned(), scaffold::starter_config(profile)));
+    planned.push((
+        RUNBOOK_PATH.to_owned(),
+        scaffold::runbook(profile, templates),
+    ));
+    planned
+}
 
+fn say_language(
+    session: &mut Session,
+    args: &InitArgs,
+    language: Language,
+    detected_from: Option<&str>,
+) {
     match detected_from {
         Some(marker) => session.say(&format!(
             "Detected a {} repository ({marker}).",
@@ -91,24 +171,39 @@ pub fn run(args: InitArgs, session: &mut Session) -> Result<ExitCode, Error> {
              build.gradle found: using generic `make lint` / `make coverage` (edit them, or pass --language).",
         ),
     }
+}
 
+/// Writes the planned files, saying what happened to each.
+fn write_all(
+    root: &Path,
+    planned: &[(String, String)],
+    force: bool,
+    session: &mut Session,
+) -> Result<Vec<FileReport>, Error> {
     let mut files = Vec::with_capacity(planned.len());
     for (rel, text) in planned {
-        let action = write_one(root, &rel, &text, args.force)?;
+        // The runbook is the team's once written: never replaced, not even with --force.
+        let action = write_one(root, rel, text, force && rel != RUNBOOK_PATH)?;
         let line = match action {
             FileAction::Created => format!("  created      {rel}"),
             FileAction::Overwritten => format!("  overwritten  {rel}"),
             FileAction::Unchanged => format!("  unchanged    {rel}"),
+            FileAction::Skipped if rel == RUNBOOK_PATH => {
+                format!("  kept         {rel} (exists; init never replaces it)")
+            }
             FileAction::Skipped => {
                 format!("  skipped      {rel} (exists and differs; --force replaces it)")
             }
         };
         session.say(&line);
-        files.push(FileReport { path: rel, action });
+        files.push(FileReport {
+            path: rel.clone(),
+            action,
+        });
     }
     let skipped: Vec<&str> = files
         .iter()
-        .filter(|f| f.action == FileAction::Skipped)
+        .filter(|f| f.action == FileAction::Skipped && f.path != RUNBOOK_PATH)
         .map(|f| f.path.as_str())
         .collect();
     if !skipped.is_empty() {
@@ -118,21 +213,7 @@ pub fn run(args: InitArgs, session: &mut Session) -> Result<ExitCode, Error> {
             skipped.join(", ")
         ));
     }
-    session.say(&next_steps(&templates, root));
-
-    let outcome = Outcome::new(
-        "init",
-        Verdict::Pass,
-        InitDetails {
-            language,
-            detected_from,
-            files,
-        },
-    );
-    if let Some(target) = &args.json {
-        super::write_json(target, &outcome, session)?;
-    }
-    Ok(outcome.exit_code)
+    Ok(files)
 }
 
 /// Writes one file unless it exists with other content and `force` is off.
@@ -154,48 +235,11 @@ fn write_one(root: &Path, rel: &str, text: &str, force: bool) -> Result<FileActi
     Ok(action)
 }
 
-/// What the user sets up in GitHub after the files are committed.
-fn next_steps(templates: &[Template], root: &Path) -> String {
-    let has = |t: Template| templates.contains(&t);
-    let mut steps = vec!["Commit the files, then in the repository settings:".to_owned()];
-    if has(Template::DeployStaging) {
-        steps.push(
-            "  - Environment `staging`: secrets SLACK_WEBHOOK_URL and DEPLOY_TOKEN.".to_owned(),
-        );
+/// The list of what to fill in, last in the output so it is what the team reads.
+fn say_fill_in(session: &mut Session, fill_in: &[String]) {
+    session.say("Commit the files, then fill in:");
+    for item in fill_in {
+        session.say(&format!("  - {item}"));
     }
-    if has(Template::DeployProduction) || has(Template::Rollback) {
-        steps.push(
-            "  - Environment `production`: add required reviewers, allow only the main branch, \
-             secrets SLACK_WEBHOOK_URL and DEPLOY_TOKEN."
-                .to_owned(),
-        );
-    }
-    if has(Template::Monitoring) {
-        steps.push(
-            "  - Environment `monitoring` (no reviewers, so the schedule never waits): secret \
-             ALERT_WEBHOOK_URL. Describe the health checks in .github/decoder-ops.yml."
-                .to_owned(),
-        );
-    }
-    if has(Template::Validate) || has(Template::Test) {
-        steps.push(
-            "  - Branch protection on main: require the `validate` and `test` checks.".to_owned(),
-        );
-    }
-    let deploy = templates.iter().any(|t| t.deploys());
-    for (script, flag) in [
-        ("scripts/deploy.sh", "--slot SLOT"),
-        ("scripts/switch-traffic.sh", "--to SLOT"),
-    ] {
-        if deploy && !root.join(script).is_file() {
-            steps.push(format!(
-                "  - Write {script}, called as `{script} {flag}` (see decoder-ops' docs/deployment-strategy.md)."
-            ));
-        }
-    }
-    steps.push(
-        "  - Pin the action by commit SHA: decoder-ops init --force --action-ref <sha>.".to_owned(),
-    );
-    steps.push("Then: decoder-ops config check --no-env".to_owned());
-    steps.join("\n")
+    session.say("Then: decoder-ops config check (it names every variable still unset).");
 }

@@ -9,9 +9,12 @@
 //! one redactor.
 
 mod config;
+mod config_workflows;
 mod coverage_check;
+mod coverage_check_inputs;
 mod health_monitor;
 mod init;
+mod inputs;
 mod notify;
 mod pr_comment;
 mod quality_gate;

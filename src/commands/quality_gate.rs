@@ -18,8 +18,9 @@ use super::Session;
 use crate::cli::QualityGateArgs;
 use crate::config::{self, gates::GateCheck};
 use crate::error::{Error, ExitCode};
+use crate::gate::configured;
 use crate::gate::policy::{self, GateReport};
-use crate::gate::score::{Readiness, decide};
+use crate::gate::score::{GateOutcome, Readiness, decide};
 use crate::github::api::StatusState;
 use crate::github::runtime::Annotation;
 use crate::outcome::{Outcome, Verdict};
@@ -56,6 +57,9 @@ struct Details {
     band: Option<&'static str>,
     reason: String,
     inputs: Vec<InputRecord>,
+    /// Report patterns that named no file (the failed `inputs` gate); a replay looks again.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    missing_inputs: Vec<String>,
     gates: Vec<GateReport>,
     /// The first failing tests (at most 100) and how many there were in all.
     failing_tests: Vec<FailingTest>,
@@ -74,15 +78,17 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
     if let Some(r) = &recorded {
         replay::check_config(r, config_sha256.as_deref())?;
     }
-    let (now, purpose, paths) = plan(&args, &config, recorded.as_ref())?;
+    let (now, purpose, patterns) = plan(&args, &config, recorded.as_ref())?;
+    // Globs are expanded here; a pattern that names no file becomes the failing `inputs` gate.
+    let resolved = super::inputs::resolve(&patterns)?;
     let mut gathered = Gathered::default();
-    for path in &paths {
+    for path in &resolved.files {
         gathered.read(path)?;
         if let (Some(r), Some(input)) = (&recorded, gathered.inputs.last()) {
             replay::check_input(r, path, &input.sha256)?;
         }
     }
-    let reports = judge(&config, &mut gathered, now, purpose)?;
+    let reports = judge(&config, &mut gathered, now, purpose, &resolved.missing)?;
     let readiness = decide(
         &reports
             .iter()
@@ -100,6 +106,7 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
         band: readiness.band.map(|b| b.label()),
         reason: readiness.reason.clone(),
         inputs: gathered.inputs,
+        missing_inputs: resolved.missing,
         gates: reports,
         failing_total: gathered.failing.len(),
         failing_tests: gathered
@@ -137,7 +144,12 @@ fn plan(
     recorded: Option<&Recorded>,
 ) -> Result<(jiff::Timestamp, policy::Purpose, Vec<PathBuf>), Error> {
     if let Some(r) = recorded {
-        let paths = r.inputs.iter().map(|(p, _)| p.clone()).collect();
+        let paths = r
+            .inputs
+            .iter()
+            .map(|(p, _)| p.clone())
+            .chain(r.missing_inputs.iter().map(PathBuf::from))
+            .collect();
         return Ok((r.evaluated_at, r.purpose, paths));
     }
     let now = match &args.now {
@@ -159,6 +171,7 @@ fn judge(
     gathered: &mut Gathered,
     now: jiff::Timestamp,
     purpose: policy::Purpose,
+    missing: &[String],
 ) -> Result<Vec<GateReport>, Error> {
     let qg = &config.quality_gate;
     let evidence = &mut gathered.evidence;
@@ -183,12 +196,18 @@ fn judge(
                 .or_insert_with(|| read_json(Path::new(file)));
         }
     }
-    Ok(policy::evaluate(
+    let source = match qg.gates {
+        Some(_) => configured::Source::Config,
+        None => configured::Source::Default,
+    };
+    Ok(configured::judge(
         &specs,
+        source,
         evidence,
         qg.expect.get("junit").copied(),
         now,
         purpose,
+        missing,
     ))
 }
 
@@ -274,7 +293,7 @@ fn compare_with_record(r: &Recorded, outcome: &mut Outcome<Details>, session: &m
         .details
         .gates
         .iter()
-        .map(|g| (g.id.clone(), format!("{:?}", g.outcome).to_lowercase()))
+        .map(|g| (g.id.clone(), outcome_name(g.outcome)))
         .collect();
     if r.verdict == outcome.verdict.as_str() && r.gates == now_outcomes {
         session.say(&format!(
@@ -316,4 +335,12 @@ fn read_json(path: &Path) -> Result<serde_json::Value, String> {
             e.column()
         )
     })
+}
+
+/// The outcome as the JSON result spells it (`not-configured`), for comparing with a recording.
+fn outcome_name(outcome: GateOutcome) -> String {
+    serde_json::to_value(outcome)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }

@@ -1,6 +1,7 @@
 //! Gates: conditions and thresholds → a verdict. Pure and synchronous; integer arithmetic
 //! decides pass/fail.
 
+pub mod configured;
 pub mod coverage;
 pub mod explain;
 pub mod policy;

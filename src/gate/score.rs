@@ -21,6 +21,10 @@ pub enum GateOutcome {
     Inconclusive,
     /// Not evaluated on purpose (the change window on a rollback).
     Skipped,
+    /// Nobody asked for it: a default gate whose kind of report was not given. Like a skip, it
+    /// neither passes nor blocks (a configured gate without its input fails instead).
+    #[serde(rename = "not-configured")]
+    NotConfigured,
 }
 
 /// One gate's result as the decision sees it.
@@ -77,7 +81,7 @@ pub struct Readiness {
 pub fn decide(results: &[GateResult]) -> Readiness {
     let evaluated: Vec<&GateResult> = results
         .iter()
-        .filter(|r| r.outcome != GateOutcome::Skipped)
+        .filter(|r| !matches!(r.outcome, GateOutcome::Skipped | GateOutcome::NotConfigured))
         .collect();
     let total: u64 = evaluated.iter().map(|r| u64::from(r.weight)).sum();
     let passed: u64 = evaluated
@@ -98,10 +102,7 @@ pub fn decide(results: &[GateResult]) -> Readiness {
     let blocking_unknown = ids(&|r| r.blocking && r.outcome == GateOutcome::Inconclusive);
     let warned = ids(&|r| !r.blocking && r.outcome != GateOutcome::Pass);
     let (verdict, reason) = if evaluated.is_empty() {
-        (
-            Verdict::Inconclusive,
-            "no gate could be evaluated".to_owned(),
-        )
+        (Verdict::Inconclusive, nothing_evaluated(results))
     } else if !blocking_failed.is_empty() {
         (
             Verdict::Fail,
@@ -131,6 +132,18 @@ pub fn decide(results: &[GateResult]) -> Readiness {
         score,
         band,
         reason,
+    }
+}
+
+/// Why no gate was evaluated: none configured (no report given, no `gates:`), or all skipped.
+fn nothing_evaluated(results: &[GateResult]) -> String {
+    if results
+        .iter()
+        .all(|r| r.outcome == GateOutcome::NotConfigured)
+    {
+        "no gate is configured: give a report (JUnit, coverage, SARIF, audit, k6) or configure `quality-gate.gates`".to_owned()
+    } else {
+        "no gate could be evaluated".to_owned()
     }
 }
 
@@ -198,6 +211,23 @@ mod tests {
         assert_eq!(
             decide(&[gate("w", GateOutcome::Skipped, true, 1)]).verdict,
             Verdict::Inconclusive
+        );
+    }
+
+    #[test]
+    fn not_configured_gates_neither_count_nor_block() {
+        let r = decide(&[
+            gate("coverage", GateOutcome::Pass, true, 1),
+            gate("performance", GateOutcome::NotConfigured, true, 1),
+            gate("tests", GateOutcome::NotConfigured, true, 1),
+        ]);
+        assert_eq!((r.verdict, r.score), (Verdict::Pass, Some(100)));
+        let none = decide(&[gate("tests", GateOutcome::NotConfigured, true, 1)]);
+        assert_eq!(none.verdict, Verdict::Inconclusive);
+        assert!(
+            none.reason.starts_with("no gate is configured"),
+            "{}",
+            none.reason
         );
     }
 

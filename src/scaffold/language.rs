@@ -1,7 +1,6 @@
-//! Language detection from marker files, and the commands each language's workflows run.
-//!
-//! The commands use only what GitHub's `ubuntu-latest` image already has (Rust, Node, Python,
-//! Go, Java with Maven and Gradle), so the templates need no extra setup actions to pin.
+//! Language detection from marker files, and what init knows about the repository's files.
+
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 
@@ -32,17 +31,36 @@ const MARKERS: &[(&str, Language)] = &[
     ("build.gradle.kts", Language::Gradle),
 ];
 
-/// What a language's workflows run and where the reports land.
-#[derive(Debug, Clone, Serialize)]
-pub struct Profile {
-    pub language: Language,
-    /// The marker file that decided, when detected.
-    pub detected_from: Option<&'static str>,
-    pub lint: &'static str,
-    pub test: &'static str,
-    pub coverage_report: &'static str,
-    /// JUnit XML the test command writes; empty when it writes none.
-    pub junit_report: &'static str,
+/// What init knows about a repository: its paths two levels deep (directories end with `/`) and
+/// the text of `package.json`, which says whether the tests run on jest. Read by the command,
+/// so everything here stays pure.
+#[derive(Debug, Clone, Default)]
+pub struct RepoFiles {
+    pub paths: BTreeSet<String>,
+    pub package_json: Option<String>,
+}
+
+impl RepoFiles {
+    /// A repository holding exactly these paths (tests).
+    pub fn of(paths: &[&str]) -> RepoFiles {
+        RepoFiles {
+            paths: paths.iter().map(|p| (*p).to_owned()).collect(),
+            package_json: None,
+        }
+    }
+
+    pub fn has(&self, path: &str) -> bool {
+        self.paths.contains(path)
+    }
+
+    /// Entries directly inside `dir` (`""` for the root), names only, directories with `/`.
+    pub fn entries(&self, dir: &str) -> impl Iterator<Item = &str> {
+        self.paths.iter().filter_map(move |p| {
+            let rest = p.strip_prefix(dir)?;
+            let inner = rest.trim_end_matches('/');
+            (!inner.is_empty() && !inner.contains('/')).then_some(rest)
+        })
+    }
 }
 
 impl Language {
@@ -66,68 +84,5 @@ impl Language {
             .map_or((Language::Generic, None), |(file, lang)| {
                 (*lang, Some(*file))
             })
-    }
-
-    /// The commands for this language. Python installs from `requirements.txt` when the
-    /// repository has one, else the project itself.
-    pub fn profile(self, exists: impl Fn(&str) -> bool) -> Profile {
-        let (lint, test, coverage_report, junit_report) = match self {
-            Language::Rust => (
-                "cargo fmt --all --check && cargo clippy --locked --all-targets -- -D warnings",
-                "cargo install cargo-llvm-cov --locked && cargo llvm-cov --locked --lcov --output-path coverage/lcov.info",
-                "coverage/lcov.info",
-                "",
-            ),
-            Language::Node => (
-                "npm ci && npm run lint --if-present",
-                "npm ci && npx --yes c8 --reporter=lcov --report-dir=coverage npm test",
-                "coverage/lcov.info",
-                "",
-            ),
-            Language::Python if exists("requirements.txt") => (
-                "pipx run ruff check .",
-                "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt pytest pytest-cov && .venv/bin/python -m pytest --cov --cov-branch --cov-report=xml:coverage/coverage.xml --junitxml=reports/junit.xml",
-                "coverage/coverage.xml",
-                "reports/junit.xml",
-            ),
-            Language::Python => (
-                "pipx run ruff check .",
-                "python3 -m venv .venv && .venv/bin/pip install . pytest pytest-cov && .venv/bin/python -m pytest --cov --cov-branch --cov-report=xml:coverage/coverage.xml --junitxml=reports/junit.xml",
-                "coverage/coverage.xml",
-                "reports/junit.xml",
-            ),
-            Language::Go => (
-                "go vet ./...",
-                "mkdir -p coverage reports && go run gotest.tools/gotestsum@v1.12.0 --junitfile reports/junit.xml -- -coverprofile=coverage/coverage.out ./...",
-                "coverage/coverage.out",
-                "reports/junit.xml",
-            ),
-            Language::Maven => (
-                "mvn -B -ntp validate",
-                "mvn -B -ntp verify",
-                "target/site/jacoco/jacoco.xml",
-                "target/surefire-reports/*.xml",
-            ),
-            Language::Gradle => (
-                "./gradlew check -x test",
-                "./gradlew test jacocoTestReport",
-                "build/reports/jacoco/test/jacocoTestReport.xml",
-                "build/test-results/test/*.xml",
-            ),
-            Language::Generic => (
-                "make lint",
-                "make coverage",
-                "coverage/lcov.info",
-                "reports/junit.xml",
-            ),
-        };
-        Profile {
-            language: self,
-            detected_from: None,
-            lint,
-            test,
-            coverage_report,
-            junit_report,
-        }
     }
 }

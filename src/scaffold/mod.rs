@@ -8,13 +8,21 @@
 //! with only those values changed. A unit test keeps every anchor line present exactly once.
 
 mod language;
+mod profile;
+mod starter;
 
 use serde::Serialize;
 
-pub use language::{Language, Profile};
+pub use language::{Language, RepoFiles};
+pub use profile::Profile;
+pub use starter::{FillIn, fill_in, runbook, starter_config};
 
-/// The action reference the templates use until `--action-ref` pins another.
+/// The action reference the templates use until `--ref` pins another.
 pub const DEFAULT_ACTION_USES: &str = "decoder-ops/decoder-ops@v1";
+
+/// The commit this binary's release was built from, when it is a release build
+/// (`scripts/release/build.sh` sets it); `init` pins the action to it.
+pub const RELEASE_COMMIT: Option<&str> = option_env!("DECODER_OPS_RELEASE_COMMIT");
 
 /// One workflow template, written to `.github/workflows/<name>.yml`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, clap::ValueEnum)]
@@ -83,19 +91,48 @@ const TEST_LINE: &str = "        run: make coverage";
 const COVERAGE_LINE: &str = "      COVERAGE_REPORT: coverage/lcov.info";
 const JUNIT_LINE: &str = "      JUNIT_REPORT: reports/junit.xml";
 
-/// Renders `template` for `profile`, with the action pinned to `action_ref` when given.
-pub fn render(template: Template, profile: &Profile, action_ref: Option<&str>) -> String {
-    let mut out = String::with_capacity(template.source().len() + 256);
+/// What follows `uses: decoder-ops/decoder-ops@`, and whether it is pinned to a known release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionPin {
+    /// The ref with its trailing comment, e.g. `<sha> # v0.2.0`.
+    pub reference: String,
+    /// Pinned to a full commit SHA (what zizmor's default policy requires).
+    pub pinned: bool,
+}
+
+impl ActionPin {
+    /// `--ref` when given; else this release's own commit; else (a source build that knows no
+    /// release) the published tag `v1`, which the team must pin by hand.
+    pub fn choose(explicit: Option<&str>, release_commit: Option<&str>) -> ActionPin {
+        let version = concat!("v", env!("CARGO_PKG_VERSION"));
+        match explicit.or(release_commit.filter(|c| is_commit_sha(c))) {
+            Some(r) if is_commit_sha(r) => ActionPin {
+                reference: format!("{r} # {version}"),
+                pinned: true,
+            },
+            Some(r) => ActionPin {
+                reference: r.to_owned(),
+                pinned: false,
+            },
+            None => ActionPin {
+                reference: "v1".to_owned(),
+                pinned: false,
+            },
+        }
+    }
+}
+
+/// Renders `template` for `profile`, with the action at `pin`.
+pub fn render(template: Template, profile: &Profile, pin: &ActionPin) -> String {
+    let mut out = String::with_capacity(template.source().len() + 512);
     for line in template.source().lines() {
         let replaced = match line {
             LINT_LINE => format!("        run: {}", profile.lint),
-            TEST_LINE => format!("        run: {}", profile.test),
-            COVERAGE_LINE => format!("      COVERAGE_REPORT: {}", quote(profile.coverage_report)),
-            JUNIT_LINE => format!("      JUNIT_REPORT: {}", quote(profile.junit_report)),
-            _ => match action_ref {
-                Some(r) if line.contains(DEFAULT_ACTION_USES) => pin(line, r),
-                _ => line.to_owned(),
-            },
+            TEST_LINE => run_block(&profile.test),
+            COVERAGE_LINE => format!("      COVERAGE_REPORT: {}", quote(&profile.coverage_report)),
+            JUNIT_LINE => format!("      JUNIT_REPORT: {}", quote(&profile.junit_report)),
+            _ if line.contains(DEFAULT_ACTION_USES) => pin_line(line, pin),
+            _ => line.to_owned(),
         };
         out.push_str(&replaced);
         out.push('\n');
@@ -103,21 +140,35 @@ pub fn render(template: Template, profile: &Profile, action_ref: Option<&str>) -
     out
 }
 
-/// A YAML double-quoted scalar (report paths may contain `*` globs or be empty).
+/// `run: <command>` for one command, a literal block for several.
+fn run_block(commands: &[String]) -> String {
+    match commands {
+        [one] => format!("        run: {one}"),
+        _ => {
+            let mut block = "        run: |".to_owned();
+            for c in commands {
+                block.push_str("\n          ");
+                block.push_str(c);
+            }
+            block
+        }
+    }
+}
+
+/// A YAML double-quoted scalar (report paths may contain `*` globs).
 fn quote(value: &str) -> String {
     let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
     format!("\"{escaped}\"")
 }
 
-/// `uses: decoder-ops/decoder-ops@<ref>`; a commit SHA gets the version comment pinned actions
-/// carry, naming the release of the binary that wrote it.
-fn pin(line: &str, action_ref: &str) -> String {
-    let uses = format!("decoder-ops/decoder-ops@{action_ref}");
-    let mut out = line.replace(DEFAULT_ACTION_USES, &uses);
-    if is_commit_sha(action_ref) {
-        out.push_str(&format!(" # v{}", env!("CARGO_PKG_VERSION")));
-    }
-    out
+/// `uses: decoder-ops/decoder-ops@<ref>`, with the version comment pinned actions carry.
+fn pin_line(line: &str, pin: &ActionPin) -> String {
+    let (reference, comment) = match pin.reference.split_once(" # ") {
+        Some((r, c)) => (r, format!(" # {c}")),
+        None => (pin.reference.as_str(), String::new()),
+    };
+    let uses = format!("decoder-ops/decoder-ops@{reference}");
+    format!("{}{comment}", line.replace(DEFAULT_ACTION_USES, &uses))
 }
 
 pub fn is_commit_sha(s: &str) -> bool {
@@ -131,39 +182,6 @@ pub fn valid_action_ref(s: &str) -> bool {
         && s.len() <= 100
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'/'))
-}
-
-/// The starter `.github/decoder-ops.yml`: valid for `decoder-ops config check` today, with the
-/// language's commands recorded for reference.
-pub fn starter_config(profile: &Profile) -> String {
-    format!(
-        "\
-# decoder-ops configuration (https://github.com/decoder-ops/decoder-ops/blob/main/docs/configuration.md)
-# Written by `decoder-ops init` for a {language} repository. Check it with `decoder-ops config check`.
-# Secrets are never written here: `${{NAME}}` reads the environment when the value is used.
-#
-# The workflows run (see .github/workflows/test.yml):
-#   tests with coverage: {test}
-#   coverage report:     {coverage}
-#   test results:        {junit}
-notify:
-  channels:
-    deploys:
-      # Set SLACK_WEBHOOK_URL as a secret of the staging and production environments.
-      webhook: ${{SLACK_WEBHOOK_URL}}
-    alerts:
-      # Set ALERT_WEBHOOK_URL as a secret of the monitoring environment.
-      webhook: ${{ALERT_WEBHOOK_URL}}
-",
-        language = profile.language.label(),
-        test = profile.test,
-        coverage = profile.coverage_report,
-        junit = if profile.junit_report.is_empty() {
-            "(none)"
-        } else {
-            profile.junit_report
-        },
-    )
 }
 
 #[cfg(test)]

@@ -259,7 +259,7 @@ run_act() {
   (cd "$dir" && env ${unset[@]+"${unset[@]}"} HOME="$work/home" "$act" "$event" \
     -W ".github/workflows/$workflow" \
     -P ubuntu-latest=-self-hosted \
-    --local-repository "decoder-ops/decoder-ops@v1=$repo" \
+    --local-repository "decoder-ops/decoder-ops@v1=$action_copy" \
     --local-repository "$cache_ref=$work/standin-cache" \
     --action-cache-path "$work/act-cache" \
     --cache-server-path "$work/act-cache-server" --no-cache-server \
@@ -304,11 +304,19 @@ runs:
       run: echo "::error::the actions/cache step ran, but the binary was prebuilt" && exit 1
 YAML
 
+# The action as act maps it: only what it runs. act copies the mapped directory for every step
+# that uses the action, and the checkout with its target/ took minutes per case.
+action_copy="$work/action"
+mkdir -p "$action_copy/scripts"
+cp "$repo/action.yml" "$action_copy/"
+cp -R "$repo/scripts/action" "$action_copy/scripts/"
+cp -R "$repo/checksums" "$action_copy/"
+
 mkdir -p "$work/home"
 staging="$(make_repo shop deploy-staging)"
 
 # --- deploy-staging, healthy ---------------------------------------------------------------
-run_act staging-ok "$staging" deploy-staging.yml push "STAGING_URL=http://127.0.0.1:$healthy_port"
+run_act staging-ok "$staging" deploy-staging.yml push "--var=STAGING_URL=http://127.0.0.1:$healthy_port"
 msgs="$(new_messages)"
 if [[ $rc -eq 0 ]] && grep -q 'Job succeeded' "$work/staging-ok.log"; then
   pass "deploy-staging (healthy): the job succeeds"
@@ -334,7 +342,7 @@ else
 fi
 
 # --- deploy-staging, broken health endpoint ---------------------------------------------------
-run_act staging-broken "$staging" deploy-staging.yml push "STAGING_URL=http://127.0.0.1:$broken_port"
+run_act staging-broken "$staging" deploy-staging.yml push "--var=STAGING_URL=http://127.0.0.1:$broken_port"
 msgs="$(new_messages)"
 if [[ $rc -ne 0 ]] && grep -q 'Job failed' "$work/staging-broken.log"; then
   pass "deploy-staging (broken /healthz): the job fails"
@@ -465,7 +473,7 @@ monitor:
 YAML
 git -C "$monitoring" -c user.name=test -c user.email=test@example.invalid commit -q -am "monitor production"
 monitor_run() {
-  run_act "$1" "$monitoring" monitoring.yml schedule "PRODUCTION_URL=http://127.0.0.1:$2" \
+  run_act "$1" "$monitoring" monitoring.yml schedule "--var=PRODUCTION_URL=http://127.0.0.1:$2" \
     "GITHUB_API_URL=$github_url" "--secret=GITHUB_TOKEN=$gh_token" "--secret=ALERT_WEBHOOK_URL=$slack_url"
 }
 

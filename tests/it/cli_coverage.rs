@@ -241,12 +241,155 @@ fn a_base_missing_from_a_shallow_clone_is_explained() {
         "SF:src/calc.py\nDA:1,1\nend_of_record\n",
     )
     .unwrap();
+    // Before: exit 2 ("the base `origin/main` is not in this clone"), failing the whole job on
+    // a clone that simply lacks the base. Now the patch is skipped with the reason and the
+    // verdict rests on the total.
     let run = Bin::new()
         .current_dir(dir.path())
-        .args(["coverage-check", "lcov.info", "--base", "origin/main"])
+        .args([
+            "coverage-check",
+            "lcov.info",
+            "--base",
+            "origin/main",
+            "--min-patch",
+            "80",
+        ])
+        .args(["--min", "80"])
         .run();
-    run.expect_code(2);
-    assert!(run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains(
+            "patch coverage skipped: no base (the base `origin/main` is not in this clone (actions/checkout with `fetch-depth: 0` fetches it); the default branch `main` could not be fetched)"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn first_push_with_a_zero_before_sha_passes_on_the_total_with_the_reason() {
+    // A repository pushed for the first time: `before` is 40 zeros and there is nothing to
+    // compare with. Before: exit 2 (the zeros are "not in this clone").
+    let dir = repo_with_change();
+    git(dir.path(), &["checkout", "-q", "main"]);
+    std::fs::write(
+        dir.path().join("lcov.info"),
+        "SF:src/calc.py\nDA:1,1\nDA:2,1\nend_of_record\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let result = out.path().join("r.json");
+    let zeros = "0".repeat(40);
+    let run = Bin::new()
+        .current_dir(dir.path())
+        .in_actions(out.path())
+        .args([
+            "coverage-check",
+            "lcov.info",
+            "--min",
+            "80",
+            "--min-patch",
+            "80",
+        ])
+        .args(["--base", &zeros, "--json"])
+        .arg_path(&result)
+        .run();
+    run.expect_code(0);
+    let summary = read(&out.path().join("summary"));
+    assert!(
+        summary.contains("**Patch coverage skipped: no base** — the push created the branch (its `before` commit is all zeros)"),
+        "{summary}"
+    );
+    let r: serde_json::Value = serde_json::from_str(&read(&result)).unwrap();
+    assert_eq!(r["verdict"], "pass");
+    assert!(
+        r["patch_skipped"].as_str().unwrap().contains("all zeros"),
+        "{r}"
+    );
+    // Below the total threshold it still fails on the total.
+    std::fs::write(
+        dir.path().join("low.info"),
+        "SF:src/calc.py\nDA:1,1\nDA:2,0\nend_of_record\n",
+    )
+    .unwrap();
+    let low = Bin::new()
+        .current_dir(dir.path())
+        .args([
+            "coverage-check",
+            "low.info",
+            "--min",
+            "80",
+            "--min-patch",
+            "80",
+        ])
+        .args(["--base", &zeros])
+        .run();
+    low.expect_code(1);
+    assert!(
+        low.stdout.contains("patch coverage skipped: no base"),
+        "{}",
+        low.stdout
+    );
+}
+
+#[test]
+fn report_globs_merge_and_a_glob_matching_nothing_fails_by_name() {
+    // Two real reports (c8 and cargo-llvm-cov fixtures) under one glob: merged, as if named.
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("coverage");
+    std::fs::create_dir_all(&reports).unwrap();
+    std::fs::copy(fixture("c8/lcov.info"), reports.join("a.lcov.info")).unwrap();
+    std::fs::copy(fixture("lcov/lcov.info"), reports.join("b.lcov.info")).unwrap();
+    let by_name = Bin::new()
+        .current_dir(dir.path())
+        .args([
+            "coverage-check",
+            "coverage/a.lcov.info",
+            "coverage/b.lcov.info",
+        ])
+        .run();
+    by_name.expect_code(0);
+    let by_glob = Bin::new()
+        .current_dir(dir.path())
+        .args(["coverage-check", "coverage/*.lcov.info"])
+        .run();
+    by_glob.expect_code(0);
+    assert!(
+        by_glob.stdout.contains("(merged from 2 reports)"),
+        "{}",
+        by_glob.stdout
+    );
+    assert_eq!(by_glob.stdout, by_name.stdout);
+    // Before: exit 2, "cannot read `target/site/jacoco/*.xml`" — an unexplained usage error.
+    let out = tempfile::tempdir().unwrap();
+    let run = Bin::new()
+        .current_dir(dir.path())
+        .in_actions(out.path())
+        .args(["coverage-check", "target/site/jacoco/*.xml", "--min", "80"])
+        .run();
+    run.expect_code(1);
+    assert!(
+        run.stdout
+            .contains("no file matches target/site/jacoco/*.xml — did the test step run?"),
+        "{}",
+        run.stdout
+    );
+    assert!(read(&out.path().join("summary")).contains("no file matches target/site/jacoco/*.xml"));
+    // One pattern matches, one does not: still a failure, with the figures of the one found.
+    let run = Bin::new()
+        .current_dir(dir.path())
+        .args([
+            "coverage-check",
+            "coverage/a.lcov.info",
+            "reports/none.info",
+        ])
+        .run();
+    run.expect_code(1);
+    assert!(
+        run.stdout.contains("❌ report reports/none.info"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -418,6 +561,47 @@ fn explain_says_when_reports_were_merged() {
     );
     assert!(
         run.stdout.contains("no tool printed one for this merge"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_change_to_files_no_report_covers_skips_patch_coverage_instead_of_failing() {
+    // A docs-only pull request: before, exit 4 ("the change adds no line the reports
+    // measure"), which failed the test workflow of every such PR.
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    git(r, &["init", "-q", "-b", "main"]);
+    std::fs::create_dir_all(r.join("src")).unwrap();
+    std::fs::write(r.join("src/calc.py"), "def add(a, b):\n    return a + b\n").unwrap();
+    git(r, &["add", "."]);
+    git(r, &["commit", "-qm", "base"]);
+    git(r, &["checkout", "-qb", "docs"]);
+    std::fs::write(r.join("README.md"), "# calc\n").unwrap();
+    git(r, &["add", "README.md"]);
+    git(r, &["commit", "-qm", "docs"]);
+    std::fs::write(
+        r.join("lcov.info"),
+        "SF:src/calc.py\nDA:1,1\nDA:2,1\nend_of_record\n",
+    )
+    .unwrap();
+    let run = Bin::new()
+        .current_dir(r)
+        .args([
+            "coverage-check",
+            "lcov.info",
+            "--min",
+            "80",
+            "--min-patch",
+            "80",
+        ])
+        .args(["--base", "main"])
+        .run();
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .contains("patch coverage skipped: nothing to measure"),
         "{}",
         run.stdout
     );

@@ -3,11 +3,11 @@
 
 use std::path::Path;
 
-use decoder_ops::scaffold::{Language, Template};
+use decoder_ops::scaffold::{ActionPin, Language, RepoFiles, Template};
 
 use crate::cli::{Bin, read, repo_file};
 
-const ALL_FILES: [&str; 7] = [
+const ALL_FILES: [&str; 8] = [
     ".github/workflows/validate.yml",
     ".github/workflows/test.yml",
     ".github/workflows/deploy-staging.yml",
@@ -15,6 +15,7 @@ const ALL_FILES: [&str; 7] = [
     ".github/workflows/monitoring.yml",
     ".github/workflows/rollback.yml",
     ".github/decoder-ops.yml",
+    "RUNBOOK.md",
 ];
 
 /// A fresh copy of `tests/fixtures/init/<name>` in a temporary directory.
@@ -60,26 +61,62 @@ fn actions(result: &serde_json::Value) -> Vec<(String, String)> {
 
 #[test]
 fn each_language_gets_its_commands_and_a_valid_config() {
+    // (fixture, language, a line of its test job, its JUnit pattern)
     let cases = [
-        ("rust", Language::Rust, "rust"),
-        ("node", Language::Node, "node"),
-        ("python-pyproject", Language::Python, "python"),
-        ("python-requirements", Language::Python, "python"),
-        ("go", Language::Go, "go"),
-        ("maven", Language::Maven, "maven"),
-        ("gradle", Language::Gradle, "gradle"),
-        ("generic", Language::Generic, "generic"),
+        (
+            "rust",
+            "rust",
+            "cargo llvm-cov nextest --locked --profile ci",
+            "target/nextest/ci/junit.xml",
+        ),
+        (
+            "node",
+            "node",
+            "--test-reporter=junit --test-reporter-destination=reports/junit.xml",
+            "reports/junit.xml",
+        ),
+        (
+            "python-pyproject",
+            "python",
+            "pip\" install -e . pytest pytest-cov",
+            "reports/junit.xml",
+        ),
+        (
+            "python-requirements",
+            "python",
+            "pip\" install -r requirements.txt pytest pytest-cov",
+            "reports/junit.xml",
+        ),
+        (
+            "go",
+            "go",
+            "gotestsum --junitfile reports/junit.xml --",
+            "reports/junit.xml",
+        ),
+        (
+            "maven",
+            "maven",
+            "org.jacoco:jacoco-maven-plugin:0.8.12:prepare-agent verify",
+            "**/target/surefire-reports/TEST-*.xml",
+        ),
+        (
+            "gradle",
+            "gradle",
+            "--init-script \"$RUNNER_TEMP/jacoco.gradle\" test jacocoTestReport",
+            "**/build/test-results/test/TEST-*.xml",
+        ),
+        ("generic", "generic", "make coverage", "reports/junit.xml"),
     ];
-    for (name, language, label) in cases {
+    for (name, label, test_line, junit) in cases {
         let repo = fixture(name);
         let result = repo.path().join("result.json");
-        Bin::new()
+        let run = Bin::new()
             .args(["init", "--dir"])
             .arg_path(repo.path())
             .args(["--json"])
             .arg_path(&result)
-            .run()
-            .expect_code(0);
+            .run();
+        run.expect_code(0);
         let r = json(&result);
         assert_eq!(r["schema"], "decoder-ops/init/v1");
         assert_eq!(r["language"], label, "{name}");
@@ -89,30 +126,105 @@ fn each_language_gets_its_commands_and_a_valid_config() {
             assert_eq!((path.as_str(), action.as_str()), (expected, "created"));
             assert!(repo.path().join(path).is_file(), "{name}: {path}");
         }
-        let profile = language.profile(|f| repo.path().join(f).is_file());
         let test_yml = read(&repo.path().join(".github/workflows/test.yml"));
+        assert!(test_yml.contains(test_line), "{name}:\n{test_yml}");
         assert!(
-            test_yml.contains(&format!("        run: {}\n", profile.test)),
-            "{name}:\n{test_yml}"
+            test_yml.contains(&format!("JUNIT_REPORT: \"{junit}\"")),
+            "{name}"
         );
-        assert!(test_yml.contains(&format!("COVERAGE_REPORT: \"{}\"", profile.coverage_report)));
-        let validate = read(&repo.path().join(".github/workflows/validate.yml"));
-        assert!(validate.contains(&format!("        run: {}\n", profile.lint)));
-        // The starter configuration is valid as written.
+        // What to fill in closes the output, naming the variables the starter config reads.
+        let tail = run
+            .stdout
+            .split("Commit the files, then fill in:")
+            .nth(1)
+            .unwrap_or("");
+        assert!(
+            tail.contains("Repository variable STAGING_URL"),
+            "{name}: {}",
+            run.stdout
+        );
+        // The starter configuration is valid as written, workflows included ...
+        let config = repo.path().join(".github/decoder-ops.yml");
         Bin::new()
             .args(["config", "check", "--no-env"])
-            .arg_path(&repo.path().join(".github/decoder-ops.yml"))
+            .arg_path(&config)
             .run()
             .expect_code(0);
+        // ... and names the URL variable until it is set.
+        let unset = Bin::new()
+            .args(["config", "check", "--env", "staging"])
+            .arg_path(&config)
+            .run();
+        unset.expect_code(2);
+        assert!(
+            unset.stderr.contains("`STAGING_URL` is not set"),
+            "{}",
+            unset.stderr
+        );
+        Bin::new()
+            .env("STAGING_URL", "http://127.0.0.1:9")
+            .args(["config", "check", "--env", "staging"])
+            .arg_path(&config)
+            .run()
+            .expect_code(0);
+        let runbook = read(&repo.path().join("RUNBOOK.md"));
+        assert!(
+            runbook.contains("## Rollback") && runbook.contains(test_line),
+            "{name}:\n{runbook}"
+        );
     }
-    // pyproject installs the project; requirements.txt installs the requirements.
-    let py = fixture("python-requirements");
+}
+
+#[test]
+fn config_check_names_a_workflow_step_whose_environment_the_config_lacks() {
+    let repo = fixture("go");
     Bin::new()
         .args(["init", "--dir"])
-        .arg_path(py.path())
+        .arg_path(repo.path())
         .run()
         .expect_code(0);
-    assert!(read(&py.path().join(".github/workflows/test.yml")).contains("-r requirements.txt"));
+    let config = repo.path().join(".github/decoder-ops.yml");
+    let text = read(&config).replace("  staging:\n    base-url: ${STAGING_URL}\n", "");
+    std::fs::write(&config, text).unwrap();
+    // Before: `config check` called such a config valid, and deploy-staging's smoke exited 2.
+    let run = Bin::new()
+        .args(["config", "check", "--no-env"])
+        .arg_path(&config)
+        .run();
+    run.expect_code(2);
+    let workflow = repo.path().join(".github/workflows/deploy-staging.yml");
+    let line = read(&workflow)
+        .lines()
+        .position(|l| l.trim() == "staging")
+        .unwrap()
+        + 1;
+    let expected = format!(
+        "{}:{line}: `--env staging` names an environment the config lacks (it has production); add `staging` under `environments:`",
+        workflow.display()
+    );
+    assert!(
+        run.stdout.contains(&expected),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+}
+
+#[test]
+fn an_existing_runbook_is_never_replaced() {
+    let repo = fixture("generic");
+    std::fs::write(repo.path().join("RUNBOOK.md"), "# ours\n").unwrap();
+    let run = Bin::new()
+        .args(["init", "--force", "--dir"])
+        .arg_path(repo.path())
+        .run();
+    run.expect_code(0);
+    assert_eq!(read(&repo.path().join("RUNBOOK.md")), "# ours\n");
+    assert!(
+        run.stdout.contains("kept         RUNBOOK.md"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -195,9 +307,11 @@ fn edited_files_are_skipped_unless_forced() {
                 ".github/decoder-ops.yml".to_owned(),
                 "overwritten".to_owned()
             ),
+            // Written for all templates on the first run; --force never replaces it.
+            ("RUNBOOK.md".to_owned(), "skipped".to_owned()),
         ]
     );
-    assert!(read(&test_yml).contains("npx --yes c8"));
+    assert!(read(&test_yml).contains("npx --yes c8@10"));
 }
 
 #[test]
@@ -212,7 +326,7 @@ fn chosen_templates_only_and_pinned_action() {
             "--template",
             "deploy-production",
         ])
-        .args(["--action-ref", sha, "--dir"])
+        .args(["--ref", sha, "--dir"])
         .arg_path(repo.path())
         .run();
     run.expect_code(0);
@@ -238,8 +352,8 @@ fn chosen_templates_only_and_pinned_action() {
         read(&repo.path().join(".github/workflows/deploy-production.yml")),
         decoder_ops::scaffold::render(
             Template::DeployProduction,
-            &Language::Rust.profile(|_| false),
-            Some(sha)
+            &Language::Rust.profile(&RepoFiles::default()),
+            &ActionPin::choose(Some(sha), None)
         )
     );
 }
@@ -248,11 +362,11 @@ fn chosen_templates_only_and_pinned_action() {
 fn bad_arguments_are_usage_errors() {
     let repo = fixture("generic");
     let run = Bin::new()
-        .args(["init", "--action-ref", "v1\nrun: curl evil", "--dir"])
+        .args(["init", "--ref", "v1\nrun: curl evil", "--dir"])
         .arg_path(repo.path())
         .run();
     run.expect_code(2);
-    assert!(run.stderr.contains("--action-ref"), "{}", run.stderr);
+    assert!(run.stderr.contains("--ref"), "{}", run.stderr);
     assert!(!repo.path().join(".github").exists());
     Bin::new()
         .args(["init", "--dir"])

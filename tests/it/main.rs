@@ -3,6 +3,7 @@
 mod cli;
 mod cli_config;
 mod cli_coverage;
+mod cli_gate_inputs;
 mod cli_init;
 mod cli_notify;
 mod cli_pr_comment;

@@ -16,6 +16,8 @@ pub(super) struct Recorded {
     pub config: Option<PathBuf>,
     pub config_sha256: Option<String>,
     pub inputs: Vec<(PathBuf, String)>,
+    /// Patterns that named no file when the decision was made.
+    pub missing_inputs: Vec<String>,
     pub gates: Vec<(String, String)>,
 }
 
@@ -77,6 +79,14 @@ impl Recorded {
             config: v["config"].as_str().map(PathBuf::from),
             config_sha256: v["config_sha256"].as_str().map(str::to_owned),
             inputs,
+            missing_inputs: v["missing_inputs"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|m| m.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
             gates,
             file,
         })

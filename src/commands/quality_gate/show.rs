@@ -16,6 +16,7 @@ fn mark(outcome: GateOutcome) -> &'static str {
         GateOutcome::Fail => "❌",
         GateOutcome::Inconclusive => "❔",
         GateOutcome::Skipped => "⏭️",
+        GateOutcome::NotConfigured => "➖",
     }
 }
 

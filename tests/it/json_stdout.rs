@@ -124,9 +124,19 @@ fn coverage_check() {
     let doc = check(d, &["coverage-check", lcov, "--min", "10"], 0, true);
     assert_eq!(doc["verdict"], "pass");
     check(d, &["coverage-check", lcov, "--min", "99"], 1, false);
-    let doc = check(d, &["coverage-check", "missing.info"], 2, true);
+    // A report pattern that names no file is a failed check, not an unreadable input.
+    let doc = check(d, &["coverage-check", "missing.info"], 1, true);
     assert!(
-        doc["error"].as_str().unwrap().contains("missing.info"),
+        doc["checks"][0]["actual"]
+            .as_str()
+            .unwrap()
+            .contains("missing.info"),
+        "{doc}"
+    );
+    write(d, "garbled.info", "SF:a.rs\nDA:x\n");
+    let doc = check(d, &["coverage-check", "garbled.info"], 2, true);
+    assert!(
+        doc["error"].as_str().unwrap().contains("garbled.info"),
         "{doc}"
     );
     check(d, &["coverage-check", lcov, "--bogus"], 2, true);
@@ -148,7 +158,9 @@ fn quality_gate() {
     check(d, &["quality-gate", junit], 1, true);
     write(d, "empty.xml", "<testsuites/>");
     check(d, &["quality-gate", "empty.xml"], 4, false);
-    check(d, &["quality-gate", "nowhere.xml"], 2, true);
+    check(d, &["quality-gate", "nowhere.xml"], 1, true);
+    write(d, "garbled.xml", "<testsuite><testcase name=");
+    check(d, &["quality-gate", "garbled.xml"], 2, true);
     write(d, "bad.yml", "quality-gate:\n  gates: [\n");
     check(d, &["quality-gate", "--config", "bad.yml", junit], 2, false);
 }

@@ -251,8 +251,9 @@ async fn monitor_case(endpoints: &Endpoints, root: &Path, i: usize, api: Api) {
 async fn gates_with_bad_input_and_bad_config() {
     let root = tempfile::tempdir().unwrap();
     let dir = scenario_dir(root.path(), "coverage-unreadable");
+    std::fs::write(dir.join("garbled.info"), "SF:a.rs\nDA:x\n").unwrap();
     let run = Scenario::new("coverage-unreadable", &dir)
-        .args(["coverage-check", "missing.info", "--json", "-"])
+        .args(["coverage-check", "garbled.info", "--json", "-"])
         .run_and_scan(Sinks::default())
         .await;
     assert_eq!(run.code, Some(2));

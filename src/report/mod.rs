@@ -100,6 +100,15 @@ pub enum ReportError {
         seen: String,
         expected: String,
     },
+    /// The content is a format known by name that this reader does not read.
+    #[error("{kind} `{name}`: {what} is not supported; supported are: {expected}; {hint}")]
+    Unsupported {
+        kind: ReportKind,
+        name: String,
+        what: String,
+        expected: String,
+        hint: String,
+    },
     /// Two reports describe the same code in ways that cannot both be true.
     #[error("{kind}s `{first}` and `{second}` disagree about `{file}`: {message}")]
     Conflict {
@@ -117,7 +126,8 @@ impl ReportError {
         match self {
             ReportError::Read { name, .. }
             | ReportError::Malformed { name, .. }
-            | ReportError::UnknownFormat { name, .. } => name,
+            | ReportError::UnknownFormat { name, .. }
+            | ReportError::Unsupported { name, .. } => name,
             ReportError::Conflict { first, .. } => first,
         }
     }

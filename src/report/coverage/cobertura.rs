@@ -348,7 +348,8 @@ fn line_values(
     let n = u32::try_from(n).map_err(|_| here.error(format!("line number {n} is out of range")))?;
     let hits = required_number(hits.as_deref(), "line", "hits", here)?;
     class.lines.push((n, hits));
-    if branch.as_deref() == Some("true")
+    // coverlet (.NET) writes `branch="True"`.
+    if branch.is_some_and(|b| b.eq_ignore_ascii_case("true"))
         && let Some(condition) = condition
     {
         let counter = condition_coverage(&condition).ok_or_else(|| {

@@ -236,10 +236,15 @@ pub enum Format {
     Go,
     CoveragepyJson,
     IstanbulSummary,
+    IstanbulJson,
+    Clover,
+    Simplecov,
+    GcovrJson,
+    Opencover,
 }
 
 impl Format {
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 12] = [
         Format::Lcov,
         Format::Cobertura,
         Format::Jacoco,
@@ -247,6 +252,11 @@ impl Format {
         Format::Go,
         Format::CoveragepyJson,
         Format::IstanbulSummary,
+        Format::IstanbulJson,
+        Format::Clover,
+        Format::Simplecov,
+        Format::GcovrJson,
+        Format::Opencover,
     ];
 
     /// The name users write on the command line and in the config file.
@@ -259,6 +269,11 @@ impl Format {
             Format::Go => "go",
             Format::CoveragepyJson => "coveragepy-json",
             Format::IstanbulSummary => "istanbul-summary",
+            Format::IstanbulJson => "istanbul-json",
+            Format::Clover => "clover",
+            Format::Simplecov => "simplecov",
+            Format::GcovrJson => "gcovr-json",
+            Format::Opencover => "opencover",
         }
     }
 
@@ -300,6 +315,11 @@ pub enum Tool {
     Istanbul,
     Go,
     Jacoco,
+    #[serde(rename = "phpunit")]
+    PhpUnit,
+    #[serde(rename = "simplecov")]
+    SimpleCov,
+    Gcovr,
 }
 
 impl Tool {
@@ -310,6 +330,9 @@ impl Tool {
             Tool::Istanbul => "istanbul",
             Tool::Go => "go",
             Tool::Jacoco => "jacoco",
+            Tool::PhpUnit => "phpunit",
+            Tool::SimpleCov => "simplecov",
+            Tool::Gcovr => "gcovr",
         }
     }
 }
@@ -377,6 +400,10 @@ pub struct CoverageReport {
     /// Directories the report says its file paths are relative to (Cobertura `<source>`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub source_roots: Vec<String>,
+    /// Things the reader tolerated and how it read them instead (an optional attribute it could
+    /// not read, and the figures it recounted), each naming the file and the line.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// Coverage from one or more reports, ready for gates and patch coverage.
@@ -402,8 +429,8 @@ mod tests {
         for f in Format::ALL {
             assert_eq!(f.as_str().parse::<Format>(), Ok(f));
         }
-        let err = "clover".parse::<Format>().unwrap_err();
-        assert!(err.to_string().contains("`clover`"), "{err}");
+        let err = "emma".parse::<Format>().unwrap_err();
+        assert!(err.to_string().contains("`emma`"), "{err}");
         assert!(err.to_string().contains("istanbul-summary"), "{err}");
     }
 

@@ -510,6 +510,34 @@ pub fn number(value: &str, element: &str, key: &str, here: Here<'_>) -> Result<u
     )))
 }
 
+/// An optional non-negative integer attribute that the figures do not depend on alone: absent is
+/// `None`; a value that is not a whole number (`NaN`, `1.0`, as MATLAB's and some Swift
+/// exporters write) is `None` too, with a warning naming the file and line and saying what is
+/// done `instead`, so the caller recounts the figure from the records.
+pub fn tolerant_number(
+    value: Option<&str>,
+    element: &str,
+    key: &str,
+    here: Here<'_>,
+    warnings: &mut Vec<String>,
+    instead: &str,
+) -> Option<u64> {
+    let value = value?;
+    match number(value, element, key, here) {
+        Ok(n) => Some(n),
+        Err(_) => {
+            warnings.push(
+                here.error(format!(
+                    "`{key}` of `<{element}>` is `{}`, not a whole number; {instead}",
+                    super::input::excerpt(value)
+                ))
+                .to_string(),
+            );
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -272,6 +272,7 @@ mod tests {
             go_mode: None,
             duplicate_blocks: None,
             excluded_lines: None,
+            warnings: Vec::new(),
         }
     }
 

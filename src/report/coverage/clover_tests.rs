@@ -45,16 +45,16 @@ fn unreadable_metrics_are_warnings_and_recounted() {
         "from the lines"
     );
     assert_eq!(r.totals.functions, None);
-    assert_eq!(r.warnings.len(), 3, "{:?}", r.warnings);
+    assert_eq!(r.source.warnings.len(), 3, "{:?}", r.source.warnings);
     assert!(
-        r.warnings[0].starts_with(
+        r.source.warnings[0].starts_with(
             "coverage report `clover.xml`: line 4, column 1: `statements` of `<metrics>` is \
              `NaN`, not a whole number; that figure is counted from the `<line>` records instead"
         ),
         "{:?}",
-        r.warnings
+        r.source.warnings
     );
-    assert!(r.warnings[2].contains("line 6, column 1: `coveredstatements`"));
+    assert!(r.source.warnings[2].contains("line 6, column 1: `coveredstatements`"));
 }
 
 #[test]

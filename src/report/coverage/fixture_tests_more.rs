@@ -32,7 +32,11 @@ fn istanbul_clover_and_coverage_final_from_nyc_and_c8() {
             assert_eq!(r.source.tool, Some(Tool::Istanbul), "{relative}");
             assert_eq!(native(&r), (Metric::Lines, l.0, l.1, pct), "{relative}");
             assert_eq!(r.files.len(), 3, "{relative}");
-            assert!(r.warnings.is_empty(), "{relative}: {:?}", r.warnings);
+            assert!(
+                r.source.warnings.is_empty(),
+                "{relative}: {:?}",
+                r.source.warnings
+            );
         }
     }
     // Per file, nyc's table: cart.js 78.57 / 88.88 / 80 / 78.57.
@@ -115,8 +119,12 @@ fn gcovr_json_and_jacoco() {
         r.files["src/pricing.c"].branch_counter(),
         Counter::new(9, 16)
     );
-    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
-    assert!(r.warnings[0].contains("no `ci`"), "{:?}", r.warnings);
+    assert_eq!(r.source.warnings.len(), 1, "{:?}", r.source.warnings);
+    assert!(
+        r.source.warnings[0].contains("no `ci`"),
+        "{:?}",
+        r.source.warnings
+    );
 }
 
 #[test]

@@ -365,6 +365,10 @@ pub struct ReportSource {
     /// says how many; they count in no figure.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub excluded_lines: Option<u64>,
+    /// What the reader tolerated and how it read it instead (an optional attribute it could not
+    /// read, and the figure it recounted), each naming the file and the line.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// How a Go coverprofile counted: `set` records 0/1, `count` and `atomic` record hit counts.
@@ -400,10 +404,6 @@ pub struct CoverageReport {
     /// Directories the report says its file paths are relative to (Cobertura `<source>`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub source_roots: Vec<String>,
-    /// Things the reader tolerated and how it read them instead (an optional attribute it could
-    /// not read, and the figures it recounted), each naming the file and the line.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<String>,
 }
 
 /// Coverage from one or more reports, ready for gates and patch coverage.

@@ -51,14 +51,14 @@ fn unreadable_summary_values_are_warnings() {
         Some(Counter::new(1, 2)),
         "as the summary says"
     );
-    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    assert_eq!(r.source.warnings.len(), 1, "{:?}", r.source.warnings);
     assert!(
-        r.warnings[0].starts_with(
+        r.source.warnings[0].starts_with(
             "coverage report `opencover.xml`: line 2, column 1: `numSequencePoints` of \
              `<Summary>` is `NaN`"
         ),
         "{:?}",
-        r.warnings
+        r.source.warnings
     );
 }
 

@@ -133,12 +133,12 @@ fn parse_source<R: std::io::Read + Send>(
             go_mode: parsed.go_mode,
             duplicate_blocks: parsed.duplicate_blocks,
             excluded_lines: parsed.excluded_lines,
+            warnings: parsed.warnings,
         },
         totals: parsed.totals,
         files: parsed.files,
         native: parsed.native,
         source_roots: parsed.source_roots,
-        warnings: parsed.warnings,
     })
 }
 

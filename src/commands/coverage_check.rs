@@ -1,21 +1,22 @@
 //! `decoder-ops coverage-check`: coverage reports → totals as the producing tool computes them,
 //! patch coverage of the change, thresholds → verdict, rendered to every sink.
 
-use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Serialize;
 
 use super::Session;
 use crate::cli::{CoverageArgs, CoverageMetric};
-use crate::diff::{self, ChangedLines};
+use crate::diff::{self, ChangedLines, Checkout};
 use crate::error::{Error, ExitCode};
 use crate::gate::coverage::{self as cov, Patch, Pct};
+use crate::gate::paths::{PathIndex, Resolver, Unmatched};
 use crate::github::runtime::Annotation;
 use crate::outcome::{Outcome, Verdict};
+use crate::render::coverage::{Check, mark, named_totals, pct, summary, unmatched_summary};
 use crate::report::coverage::{
-    self, Counter, Coverage, FileCoverage, Metric, Native, ReportSource, Totals,
+    self, Counter, Coverage, CoverageReport, FileCoverage, Metric, Native, ReportSource, Totals,
 };
 
 /// Worst files listed in the terminal and the summary.
@@ -34,6 +35,9 @@ struct Details<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     patch: Option<PatchOut>,
     unmatched_report_paths: Vec<String>,
+    /// A `--path-fix BEFORE=AFTER` that would make some unmatched paths tracked files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path_fix_suggestion: Option<String>,
     checks: Vec<Check>,
     /// `--explain`: why the figure and the tool's own headline differ.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -62,57 +66,14 @@ struct PatchOut {
     uncovered: BTreeMap<String, Vec<(u32, u32)>>,
 }
 
-/// One threshold and how it went.
-#[derive(Debug, Serialize)]
-struct Check {
-    name: String,
-    threshold: String,
-    actual: String,
-    verdict: Verdict,
-}
-
 pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error> {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let workspace = session
-        .env
-        .get("GITHUB_WORKSPACE")
-        .map_or_else(|| cwd.display().to_string(), str::to_owned);
-    let tracked = diff::tracked_files(&cwd);
-    let fixes: Vec<(String, String)> = args.path_fix.clone();
-
-    let mut reports = Vec::new();
-    let mut unmatched = Vec::new();
-    let mut unmatched_seen = HashSet::new();
-    for path in &args.reports {
-        let mut report = coverage::parse_file(path, args.format)?;
-        let mut renames = HashMap::new();
-        for raw in report.files.keys() {
-            let (resolved, found) =
-                cov::resolve_path(raw, &fixes, &report.source_roots, &workspace, &tracked);
-            if !found && unmatched_seen.insert(raw.clone()) {
-                unmatched.push(raw.clone());
-            }
-            if let Cow::Owned(resolved) = resolved
-                && resolved != *raw
-            {
-                renames.insert(raw.clone(), resolved);
-            }
-        }
-        // Paths already named as in the repository (the usual case) keep the parser's map:
-        // rebuilding it for a 50 MB report took a quarter of the peak memory.
-        if !renames.is_empty() {
-            for (raw, file) in std::mem::take(&mut report.files) {
-                let key = renames.remove(&raw).unwrap_or(raw);
-                report.files.insert(key, file);
-            }
-        }
-        reports.push(report);
-    }
-    if reports.is_empty() {
-        return Err(Error::Usage("no coverage report given: pass one or more report files (lcov, Cobertura, JaCoCo, llvm-cov JSON, Go, coverage.py JSON, istanbul summary)".into()));
-    }
+    let mut checkout = diff::checkout(&cwd).unwrap_or_default();
+    let index = PathIndex::new(std::mem::take(&mut checkout.files));
+    let (reports, unmatched) = read_reports(&args, session, &cwd, &checkout, &index)?;
     let merged = coverage::merge(reports)?;
-    let changed = changed_lines(&args)?;
+    let changed = changed_lines(&args, &checkout.prefix, &merged.files)?;
+    let suggested_fix = unmatched.suggest_fix(&index);
 
     let (metric, metric_name) = pick_metric(args.metric, &merged.totals);
     let headline = match metric {
@@ -194,7 +155,7 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
         patch.as_ref(),
         &checks,
         &inconclusive,
-        &unmatched,
+        &unmatched_summary(&unmatched.paths, suggested_fix.as_ref()),
         explanation.as_deref(),
         verdict,
     );
@@ -271,7 +232,9 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
                     unmeasured_files: p.unmeasured_files,
                     uncovered: p.uncovered,
                 }),
-                unmatched_report_paths: unmatched,
+                unmatched_report_paths: unmatched.paths,
+                path_fix_suggestion: suggested_fix
+                    .map(|(before, after)| format!("{before}={after}")),
                 checks,
                 explanation,
                 files: FileTotals(&merged.files),
@@ -297,12 +260,55 @@ fn write_result(
     )
 }
 
-fn changed_lines(args: &CoverageArgs) -> Result<Option<ChangedLines>, Error> {
-    Ok(match (&args.diff_file, &args.base) {
-        (Some(file), _) => Some(diff::from_file(file)?),
-        (None, Some(base)) => Some(diff::from_git(Path::new("."), base)?),
-        (None, None) => None,
-    })
+/// Reads every report and resolves its file paths to the repository's (see
+/// [`crate::gate::paths`]).
+fn read_reports(
+    args: &CoverageArgs,
+    session: &Session,
+    cwd: &Path,
+    checkout: &Checkout,
+    index: &PathIndex,
+) -> Result<(Vec<CoverageReport>, Unmatched), Error> {
+    if args.reports.is_empty() {
+        return Err(Error::Usage(format!(
+            "no coverage report given: pass one or more report files ({})",
+            coverage::Format::names()
+        )));
+    }
+    let cwd = cwd.display().to_string();
+    let workspace = session.env.get("GITHUB_WORKSPACE").unwrap_or_default();
+    // The checkout's root first: a path under it is then relative to the root, also when the
+    // command runs in a package directory below it.
+    let roots = [checkout.root.as_str(), workspace, cwd.as_str()];
+    let resolver = Resolver::new(&args.path_fix, &roots, &checkout.prefix, index);
+    let mut unmatched = Unmatched::default();
+    let mut reports = Vec::with_capacity(args.reports.len());
+    for path in &args.reports {
+        let mut report = coverage::parse_file(path, args.format)?;
+        unmatched.resolve_report(&mut report, &resolver);
+        reports.push(report);
+    }
+    Ok((reports, unmatched))
+}
+
+/// The lines the change adds, repository-relative. From a package directory of a monorepo only
+/// that package's files are judged, and any other file the reports measure.
+fn changed_lines(
+    args: &CoverageArgs,
+    prefix: &str,
+    measured: &BTreeMap<String, FileCoverage>,
+) -> Result<Option<ChangedLines>, Error> {
+    let mut changed = match (&args.diff_file, &args.base) {
+        (Some(file), _) => diff::from_file(file)?,
+        (None, Some(base)) => diff::from_git(Path::new("."), base)?,
+        (None, None) => return Ok(None),
+    };
+    if !prefix.is_empty() {
+        changed
+            .files
+            .retain(|path, _| path.starts_with(prefix) || measured.contains_key(path));
+    }
+    Ok(Some(changed))
 }
 
 /// The metric to judge: the one asked for, or lines — statements for formats without lines (Go).
@@ -391,35 +397,6 @@ fn drop_check(baseline: &Path, metric: &str, max_drop: Pct, now: Counter) -> Res
     })
 }
 
-/// The metrics a report carries, named, in display order.
-fn named_totals(t: &Totals) -> Vec<(&'static str, Counter)> {
-    [
-        ("lines", t.lines),
-        ("branches", t.branches),
-        ("functions", t.functions),
-        ("statements", t.statements),
-        ("regions", t.regions),
-        ("instructions", t.instructions),
-    ]
-    .into_iter()
-    .filter_map(|(n, c)| Some((n, c?)))
-    .collect()
-}
-
-/// `66.66%`, or `–` when nothing is measured.
-fn pct(c: Option<Counter>) -> String {
-    c.and_then(cov::percent)
-        .map_or_else(|| "–".to_owned(), |p| format!("{p}%"))
-}
-
-fn mark(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Pass => "✅",
-        Verdict::Fail => "❌",
-        _ => "❔",
-    }
-}
-
 #[expect(
     clippy::too_many_arguments,
     reason = "one call site; a struct would only rename the arguments"
@@ -452,6 +429,9 @@ fn render_terminal(
             c.covered,
             c.total
         ));
+    }
+    for warning in merged.sources.iter().flat_map(|s| &s.warnings) {
+        session.say(&format!("warning: {warning}"));
     }
     if let Some(n) = &merged.native {
         session.say(&format!(
@@ -500,12 +480,8 @@ fn render_terminal(
             session.say(&format!("  {:>8}  {path}", pct(Some(*c))));
         }
     }
-    if !unmatched.is_empty() {
-        session.say(&format!(
-            "{} report path(s) not found in the repository (kept as written): {}",
-            unmatched.len(),
-            unmatched.join(", ")
-        ));
+    for line in unmatched {
+        session.say(line);
     }
     for c in checks {
         session.say(&format!(
@@ -539,72 +515,4 @@ fn annotate_uncovered(session: &mut Session, p: &Patch) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-fn summary(
-    metric: &str,
-    headline: Option<Counter>,
-    merged: &Coverage,
-    patch: Option<&Patch>,
-    checks: &[Check],
-    inconclusive: &[String],
-    verdict: Verdict,
-) -> String {
-    let mut md = format!(
-        "### Coverage: {} {} ({metric})\n\n| metric | covered | total | % |\n|---|---|---|---|\n",
-        mark(verdict),
-        pct(headline)
-    );
-    for (name, c) in named_totals(&merged.totals) {
-        md.push_str(&format!(
-            "| {name} | {} | {} | {} |\n",
-            c.covered,
-            c.total,
-            pct(Some(c))
-        ));
-    }
-    if let Some(p) = patch {
-        md.push_str(&format!(
-            "\n**Patch:** {} of {} measured added lines covered ({})\n",
-            p.covered,
-            p.measured,
-            pct(Some(p.counter()))
-        ));
-        if !p.uncovered.is_empty() {
-            md.push_str("\n| file | uncovered added lines |\n|---|---|\n");
-            for (file, ranges) in &p.uncovered {
-                let r: Vec<String> = ranges
-                    .iter()
-                    .map(|(a, b)| {
-                        if a == b {
-                            a.to_string()
-                        } else {
-                            format!("{a}–{b}")
-                        }
-                    })
-                    .collect();
-                md.push_str(&format!(
-                    "| `{}` | {} |\n",
-                    file.replace('|', "\\|"),
-                    r.join(", ")
-                ));
-            }
-        }
-    }
-    if !checks.is_empty() {
-        md.push_str("\n| check | threshold | actual | |\n|---|---|---|---|\n");
-        for c in checks {
-            md.push_str(&format!(
-                "| {} | {} | {} | {} |\n",
-                c.name.replace('|', "\\|"),
-                c.threshold,
-                c.actual,
-                mark(c.verdict)
-            ));
-        }
-    }
-    for i in inconclusive {
-        md.push_str(&format!("\n❔ {}\n", i.replace('|', "\\|")));
-    }
-    md
 }

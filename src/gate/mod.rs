@@ -3,6 +3,7 @@
 
 pub mod coverage;
 pub mod explain;
+pub mod paths;
 pub mod policy;
 pub mod score;
 pub mod window;

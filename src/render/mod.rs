@@ -2,6 +2,7 @@
 //! plus the one place that writes result files atomically.
 
 pub mod badge;
+pub mod coverage;
 pub mod json;
 pub mod junit;
 #[cfg(test)]

@@ -4,6 +4,7 @@ mod cli;
 mod cli_config;
 mod cli_coverage;
 mod cli_init;
+mod cli_monorepo;
 mod cli_notify;
 mod cli_pr_comment;
 mod cli_quality_gate;

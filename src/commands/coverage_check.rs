@@ -288,6 +288,7 @@ fn read_reports(
         unmatched.resolve_report(&mut report, &resolver);
         reports.push(report);
     }
+    unmatched.finish();
     Ok((reports, unmatched))
 }
 

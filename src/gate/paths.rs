@@ -19,7 +19,7 @@
 //! Unresolved paths are kept as written and listed, never dropped.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -40,7 +40,8 @@ enum Slot {
 #[derive(Debug, Default)]
 pub struct PathIndex {
     files: Vec<String>,
-    exact: HashSet<String>,
+    /// Hash of each whole path → its place in `files` (checked against it on a hit).
+    exact: HashMap<u64, u32>,
     suffixes: HashMap<u64, Slot>,
 }
 
@@ -48,8 +49,10 @@ impl PathIndex {
     /// Indexes repository-relative, `/`-separated paths (as `git ls-files` prints them).
     pub fn new(files: Vec<String>) -> Self {
         let mut suffixes: HashMap<u64, Slot> = HashMap::with_capacity(files.len() * 4);
+        let mut exact = HashMap::with_capacity(files.len());
         for (i, file) in files.iter().enumerate() {
             let Ok(i) = u32::try_from(i) else { break };
+            exact.entry(hash(file)).or_insert(i);
             for (hash, _) in suffix_hashes(file) {
                 suffixes
                     .entry(hash)
@@ -62,8 +65,8 @@ impl PathIndex {
             }
         }
         PathIndex {
-            exact: files.iter().cloned().collect(),
             files,
+            exact,
             suffixes,
         }
     }
@@ -73,7 +76,9 @@ impl PathIndex {
     }
 
     pub fn contains(&self, path: &str) -> bool {
-        self.exact.contains(path)
+        self.exact
+            .get(&hash(path))
+            .is_some_and(|&i| self.files[i as usize] == path)
     }
 
     /// The one tracked file that the longest suffix of whole components of `path` names, if
@@ -102,6 +107,13 @@ impl PathIndex {
         }
         None
     }
+}
+
+/// The hash of a whole path (the same function as [`suffix_hashes`]).
+fn hash(path: &str) -> u64 {
+    path.bytes().rev().fold(0u64, |h, b| {
+        h.wrapping_mul(P).wrapping_add(u64::from(b) + 1)
+    })
 }
 
 /// Hashes of every suffix of `path` that starts a component (`c.rs`, `b/c.rs`, `a/b/c.rs`),
@@ -227,12 +239,11 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// Report paths that name no tracked file, in the order first seen.
+/// Report paths that name no tracked file (sorted and without repeats once
+/// [`Unmatched::finish`]ed).
 #[derive(Debug, Default, Serialize)]
 pub struct Unmatched {
     pub paths: Vec<String>,
-    #[serde(skip)]
-    seen: HashSet<String>,
     /// (written prefix, resolved prefix) of paths resolved by a rewrite, by how often.
     #[serde(skip)]
     rewrites: BTreeMap<(String, String), u64>,
@@ -248,7 +259,7 @@ impl Unmatched {
         let mut renames = HashMap::new();
         for raw in report.files.keys() {
             let (resolved, found) = resolver.resolve(raw, &report.source_roots);
-            if !found && self.seen.insert(raw.clone()) {
+            if !found {
                 self.paths.push(raw.clone());
             }
             if let Cow::Owned(resolved) = resolved
@@ -266,6 +277,12 @@ impl Unmatched {
                 report.files.insert(key, file);
             }
         }
+    }
+
+    /// Sorts the paths and drops the repeats of a path several reports name.
+    pub fn finish(&mut self) {
+        self.paths.sort_unstable();
+        self.paths.dedup();
     }
 
     pub fn is_empty(&self) -> bool {

@@ -3,6 +3,7 @@
 mod cli;
 mod cli_config;
 mod cli_coverage;
+mod cli_formats;
 mod cli_init;
 mod cli_monorepo;
 mod cli_notify;

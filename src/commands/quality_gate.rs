@@ -20,7 +20,7 @@ use crate::github::runtime::Annotation;
 use crate::outcome::{Outcome, Verdict};
 use crate::report::junit::{self, JunitReport, TestSummary};
 use crate::report::severity::Severity;
-use crate::report::{audit, coverage, k6, sarif};
+use crate::report::{audit, coverage, dotnet, k6, sarif};
 
 /// Failing tests annotated (GitHub shows ten per level) and listed in the JSON result.
 const ANNOTATED_FAILURES: usize = 10;
@@ -122,7 +122,7 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
             std::thread::spawn(move || sha256_file(&path))
         };
         let (format, summary) = match read_input(path)? {
-            Input::Junit(report) => {
+            Input::Junit(report, format) => {
                 evidence.junit_reports += 1;
                 evidence
                     .tests
@@ -135,7 +135,7 @@ pub fn run(args: QualityGateArgs, session: &mut Session) -> Result<ExitCode, Err
                         junit::CaseOutcome::Failed | junit::CaseOutcome::Error
                     )
                 }));
-                ("junit", summary)
+                (format, summary)
             }
             Input::Sarif(report) => {
                 let summary = serde_json::to_value(report.summary).unwrap_or_default();
@@ -472,7 +472,8 @@ fn security_severity(f: &sarif::Finding) -> Option<Severity> {
 
 /// A parsed input.
 enum Input {
-    Junit(JunitReport),
+    /// JUnit XML, or NUnit 3 / xUnit.net v2 / TRX counted the same way; with its format name.
+    Junit(JunitReport, &'static str),
     Sarif(sarif::SarifReport),
     Audit(audit::AuditReport),
     K6(k6::K6Summary),
@@ -497,8 +498,14 @@ fn read_input(path: &Path) -> Result<Input, Error> {
                 .and_then(serde_json::Value::as_f64),
         ));
     }
+    if let Some(format) = dotnet::detect(&head) {
+        return Ok(Input::Junit(
+            dotnet::parse_file(path, format)?,
+            format.as_str(),
+        ));
+    }
     if text.contains("<testsuite") {
-        return Ok(Input::Junit(junit::parse_file(path)?));
+        return Ok(Input::Junit(junit::parse_file(path)?, "junit"));
     }
     if sarif::detect(&head) {
         return Ok(Input::Sarif(sarif::parse_file(path)?));
@@ -509,12 +516,21 @@ fn read_input(path: &Path) -> Result<Input, Error> {
     if k6::detect(&head) {
         return Ok(Input::K6(k6::parse_file(path)?));
     }
-    if coverage::detect(&head).is_some() {
-        return Ok(Input::Coverage(coverage::parse_file(path, None)?));
+    match coverage::identify(&head) {
+        Some(coverage::Detected::Coverage(_)) => {
+            Ok(Input::Coverage(coverage::parse_file(path, None)?))
+        }
+        Some(coverage::Detected::Unsupported { what, hint }) => Err(Error::Usage(format!(
+            "input `{shown}`: {what} is not supported; {hint}"
+        ))),
+        None => Err(Error::Usage(format!(
+            "input `{shown}`: not a format quality-gate reads ({}); expected JUnit XML, NUnit 3, \
+             xUnit.net v2 or TRX test results, SARIF 2.1.0, npm audit / cargo audit / pip-audit / \
+             Trivy JSON, a k6 summary, a coverage report ({}) or a `smoke --json` result",
+            coverage::describe(&head),
+            coverage::Format::names()
+        ))),
     }
-    Err(Error::Usage(format!(
-        "input `{shown}`: not a format quality-gate reads; expected JUnit XML, SARIF 2.1.0, npm audit / cargo audit / pip-audit / Trivy JSON, a k6 summary, a coverage report (lcov, Cobertura, JaCoCo, llvm-cov JSON, Go, coverage.py JSON, istanbul summary) or a `smoke --json` result"
-    )))
 }
 
 fn read_json(path: &Path) -> Result<serde_json::Value, String> {

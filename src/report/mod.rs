@@ -1,16 +1,18 @@
-//! Report parsers: files written by other tools (coverage, JUnit, SARIF, vulnerability audits,
-//! k6) read into normalized models. Parsers are synchronous, pure apart from reading their input,
+//! Report parsers: files written by other tools (coverage, JUnit and .NET test results, SARIF,
+//! vulnerability audits, k6) read into normalized models. Parsers are synchronous, pure apart from reading their input,
 //! and streaming: they read line by line or event by event and never hold a whole document in
 //! memory. Each returns errors that name the file, the line (and column) and what was expected.
 
 pub mod audit;
 pub mod coverage;
 pub mod cvss;
+pub mod dotnet;
 mod json;
 pub mod junit;
 pub mod k6;
 pub mod sarif;
 pub mod severity;
+pub(crate) mod tally;
 pub(crate) mod text;
 
 use std::fmt;

@@ -243,11 +243,17 @@ fn unmatched_report_paths_are_summarised_with_the_likely_fix() {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, "int x;\n").unwrap();
         }
-        let name = if i < 3 { format!("u{i}.c") } else { "mod.c".into() };
+        let name = if i < 3 {
+            format!("u{i}.c")
+        } else {
+            "mod.c".into()
+        };
         if i < 3 {
             std::fs::write(r.join(format!("app/src/m{i}/{name}")), "int y;\n").unwrap();
         }
-        lcov.push_str(&format!("SF:/build/src/m{i}/{name}\nDA:1,1\nend_of_record\n"));
+        lcov.push_str(&format!(
+            "SF:/build/src/m{i}/{name}\nDA:1,1\nend_of_record\n"
+        ));
     }
     git(r, &["add", "."]);
     git(r, &["commit", "-qm", "base"]);
@@ -285,8 +291,53 @@ fn unmatched_report_paths_are_summarised_with_the_likely_fix() {
     // With the fix, every path is found.
     let run = Bin::new()
         .current_dir(r)
-        .args(["coverage-check", "--no-comment", "lcov.info", "--path-fix", "/build/=app/"])
+        .args([
+            "coverage-check",
+            "--no-comment",
+            "lcov.info",
+            "--path-fix",
+            "/build/=app/",
+        ])
         .run();
     run.expect_code(0);
     assert!(!run.stdout.contains("not found"), "{}", run.stdout);
+}
+
+#[test]
+fn nunit_xunit_and_trx_results_are_gated_like_junit() {
+    // Built from the published formats (tests/fixtures/junit/dotnet/README.md): 6 tests, 4
+    // passed, 1 failed, 1 skipped — the failure blocks the gate in every format.
+    for (name, format) in [
+        ("nunit3.xml", "nunit"),
+        ("xunit2.xml", "xunit"),
+        ("results.trx", "trx"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let result = dir.path().join("gate.json");
+        let run = Bin::new()
+            .args(["quality-gate", "--json"])
+            .arg_path(&result)
+            .arg_path(&repo_file(&format!("tests/fixtures/junit/dotnet/{name}")))
+            .run();
+        run.expect_code(1);
+        let v: serde_json::Value = serde_json::from_str(&read(&result)).unwrap();
+        let input = &v["inputs"][0];
+        assert_eq!(input["format"], format, "{v:#}");
+        let s = &input["summary"];
+        assert_eq!(
+            (
+                s["tests"].as_u64(),
+                s["passed"].as_u64(),
+                s["failed"].as_u64(),
+                s["skipped"].as_u64()
+            ),
+            (Some(6), Some(4), Some(1), Some(1)),
+            "{name}: {v:#}"
+        );
+        assert!(
+            run.stdout.contains("Export_WritesCsv"),
+            "{name}: {}",
+            run.stdout
+        );
+    }
 }

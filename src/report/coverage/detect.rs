@@ -55,6 +55,13 @@ pub fn identify(head: &[u8]) -> Option<Detected> {
     }
 }
 
+/// The name of the XML root element of a file starting with `head` (after a BOM, the prolog
+/// and comments), when the head has one.
+pub fn xml_root_name(head: &[u8]) -> Option<&[u8]> {
+    let text = trim_start(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head));
+    Some(xml_root(text)?.name)
+}
+
 /// A short description of the head for "cannot tell the format" messages.
 pub fn describe(head: &[u8]) -> String {
     let text = trim_start(head);

@@ -33,7 +33,7 @@ mod simplecov;
 mod source;
 mod xml;
 
-pub use detect::{Detected, detect, identify};
+pub use detect::{Detected, describe, detect, identify, xml_root_name};
 pub use merge::merge;
 pub use model::{
     Block, Counter, Coverage, CoverageReport, FileCoverage, Format, GoMode, Metric, Native,

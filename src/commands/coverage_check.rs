@@ -11,7 +11,7 @@ use crate::cli::{CoverageArgs, CoverageMetric};
 use crate::diff::{self, ChangedLines, Checkout};
 use crate::error::{Error, ExitCode};
 use crate::gate::coverage::{self as cov, Patch, Pct};
-use crate::gate::paths::{PathIndex, Resolver, Unmatched};
+use crate::gate::paths::{self, PathIndex, Resolver, Rewrites};
 use crate::github::runtime::Annotation;
 use crate::outcome::{Outcome, Verdict};
 use crate::render::coverage::{Check, mark, named_totals, pct, summary, unmatched_summary};
@@ -34,7 +34,7 @@ struct Details<'a> {
     reports: Vec<ReportSource>,
     #[serde(skip_serializing_if = "Option::is_none")]
     patch: Option<PatchOut>,
-    unmatched_report_paths: Vec<String>,
+    unmatched_report_paths: Vec<&'a str>,
     /// A `--path-fix BEFORE=AFTER` that would make some unmatched paths tracked files.
     #[serde(skip_serializing_if = "Option::is_none")]
     path_fix_suggestion: Option<String>,
@@ -70,10 +70,11 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
     let cwd = std::env::current_dir().unwrap_or_default();
     let mut checkout = diff::checkout(&cwd).unwrap_or_default();
     let index = PathIndex::new(std::mem::take(&mut checkout.files));
-    let (reports, unmatched) = read_reports(&args, session, &cwd, &checkout, &index)?;
+    let (reports, rewrites) = read_reports(&args, session, &cwd, &checkout, &index)?;
     let merged = coverage::merge(reports)?;
     let changed = changed_lines(&args, &checkout.prefix, &merged.files)?;
-    let suggested_fix = unmatched.suggest_fix(&index);
+    let unmatched = paths::unmatched(&merged.files, &index);
+    let suggested_fix = rewrites.suggest_fix(&unmatched, &index);
 
     let (metric, metric_name) = pick_metric(args.metric, &merged.totals);
     let headline = match metric {
@@ -155,7 +156,7 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
         patch.as_ref(),
         &checks,
         &inconclusive,
-        &unmatched_summary(&unmatched.paths, suggested_fix.as_ref()),
+        &unmatched_summary(&unmatched, suggested_fix.as_ref()),
         explanation.as_deref(),
         verdict,
     );
@@ -232,7 +233,7 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
                     unmeasured_files: p.unmeasured_files,
                     uncovered: p.uncovered,
                 }),
-                unmatched_report_paths: unmatched.paths,
+                unmatched_report_paths: unmatched,
                 path_fix_suggestion: suggested_fix
                     .map(|(before, after)| format!("{before}={after}")),
                 checks,
@@ -268,7 +269,7 @@ fn read_reports(
     cwd: &Path,
     checkout: &Checkout,
     index: &PathIndex,
-) -> Result<(Vec<CoverageReport>, Unmatched), Error> {
+) -> Result<(Vec<CoverageReport>, Rewrites), Error> {
     if args.reports.is_empty() {
         return Err(Error::Usage(format!(
             "no coverage report given: pass one or more report files ({})",
@@ -281,15 +282,14 @@ fn read_reports(
     // command runs in a package directory below it.
     let roots = [checkout.root.as_str(), workspace, cwd.as_str()];
     let resolver = Resolver::new(&args.path_fix, &roots, &checkout.prefix, index);
-    let mut unmatched = Unmatched::default();
+    let mut rewrites = Rewrites::default();
     let mut reports = Vec::with_capacity(args.reports.len());
     for path in &args.reports {
         let mut report = coverage::parse_file(path, args.format)?;
-        unmatched.resolve_report(&mut report, &resolver);
+        rewrites.resolve_report(&mut report, &resolver);
         reports.push(report);
     }
-    unmatched.finish();
-    Ok((reports, unmatched))
+    Ok((reports, rewrites))
 }
 
 /// The lines the change adds, repository-relative. From a package directory of a monorepo only

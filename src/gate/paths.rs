@@ -21,8 +21,6 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
-
 use crate::report::coverage::CoverageReport;
 
 /// Odd multiplier of the polynomial hash over a path read backwards.
@@ -48,7 +46,11 @@ pub struct PathIndex {
 impl PathIndex {
     /// Indexes repository-relative, `/`-separated paths (as `git ls-files` prints them).
     pub fn new(files: Vec<String>) -> Self {
-        let mut suffixes: HashMap<u64, Slot> = HashMap::with_capacity(files.len() * 4);
+        // Sized once: one suffix per path component (growing the table would double it).
+        let components = files
+            .iter()
+            .map(|f| 1 + memchr::memchr_iter(b'/', f.as_bytes()).count());
+        let mut suffixes: HashMap<u64, Slot> = HashMap::with_capacity(components.sum());
         let mut exact = HashMap::with_capacity(files.len());
         for (i, file) in files.iter().enumerate() {
             let Ok(i) = u32::try_from(i) else { break };
@@ -239,34 +241,42 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// Report paths that name no tracked file (sorted and without repeats once
-/// [`Unmatched::finish`]ed).
-#[derive(Debug, Default, Serialize)]
-pub struct Unmatched {
-    pub paths: Vec<String>,
+/// The rewrites report paths needed to resolve, learned while resolving them: the likely
+/// `--path-fix` for the paths that did not resolve.
+#[derive(Debug, Default)]
+pub struct Rewrites {
     /// (written prefix, resolved prefix) of paths resolved by a rewrite, by how often.
-    #[serde(skip)]
-    rewrites: BTreeMap<(String, String), u64>,
+    seen: BTreeMap<(String, String), u64>,
 }
 
 /// Unmatched paths shown in the terminal; `--json` lists them all.
 pub const SHOWN: usize = 10;
 
-impl Unmatched {
+/// The files of `files` that are not tracked, as the reports name them (none outside a
+/// checkout). Borrowed: on a large report that matches nothing they are most of its paths.
+pub fn unmatched<'f, V>(files: &'f BTreeMap<String, V>, index: &PathIndex) -> Vec<&'f str> {
+    if index.is_empty() {
+        return Vec::new();
+    }
+    files
+        .keys()
+        .filter(|k| !index.contains(k))
+        .map(String::as_str)
+        .collect()
+}
+
+impl Rewrites {
     /// Resolves every file path of `report` in place (the map is rebuilt only when a path
     /// changes: rebuilding it for a 50 MB report took a quarter of the peak memory).
     pub fn resolve_report(&mut self, report: &mut CoverageReport, resolver: &Resolver<'_>) {
         let mut renames = HashMap::new();
         for raw in report.files.keys() {
             let (resolved, found) = resolver.resolve(raw, &report.source_roots);
-            if !found {
-                self.paths.push(raw.clone());
-            }
             if let Cow::Owned(resolved) = resolved
                 && resolved != *raw
             {
                 if found {
-                    *self.rewrites.entry(prefixes(raw, &resolved)).or_default() += 1;
+                    *self.seen.entry(prefixes(raw, &resolved)).or_default() += 1;
                 }
                 renames.insert(raw.clone(), resolved);
             }
@@ -279,33 +289,19 @@ impl Unmatched {
         }
     }
 
-    /// Sorts the paths and drops the repeats of a path several reports name.
-    pub fn finish(&mut self) {
-        self.paths.sort_unstable();
-        self.paths.dedup();
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.paths.is_empty()
-    }
-
-    /// A `--path-fix BEFORE=AFTER` that would make unmatched paths tracked files: the rewrite
+    /// A `--path-fix BEFORE=AFTER` that would make `unmatched` paths tracked files: the rewrite
     /// most of the resolved paths needed, when it also fits some unmatched ones, else a leading
     /// directory that, stripped, leaves a tracked path. `None` when neither helps.
-    pub fn suggest_fix(&self, index: &PathIndex) -> Option<(String, String)> {
-        let sample = &self.paths[..self.paths.len().min(1000)];
+    pub fn suggest_fix(&self, unmatched: &[&str], index: &PathIndex) -> Option<(String, String)> {
+        let sample = &unmatched[..unmatched.len().min(1000)];
         let fits = |before: &str, after: &str| {
             sample
                 .iter()
-                .filter_map(|p| {
-                    p.replace('\\', "/")
-                        .strip_prefix(before)
-                        .map(|r| format!("{after}{r}"))
-                })
+                .filter_map(|p| p.strip_prefix(before).map(|r| format!("{after}{r}")))
                 .filter(|p| index.contains(p))
                 .count()
         };
-        let mut learned: Vec<(&(String, String), &u64)> = self.rewrites.iter().collect();
+        let mut learned: Vec<(&(String, String), &u64)> = self.seen.iter().collect();
         learned.sort_by(|a, b| b.1.cmp(a.1));
         if let Some(((before, after), _)) = learned
             .into_iter()
@@ -314,18 +310,17 @@ impl Unmatched {
         {
             return Some((before.clone(), after.clone()));
         }
-        let mut stripped: HashMap<String, usize> = HashMap::new();
+        let mut stripped: HashMap<&str, usize> = HashMap::new();
         for p in sample {
-            let p = p.replace('\\', "/");
             for (i, _) in p.match_indices('/').take(6) {
                 if index.contains(&p[i + 1..]) {
-                    *stripped.entry(p[..=i].to_owned()).or_default() += 1;
+                    *stripped.entry(&p[..=i]).or_default() += 1;
                     break;
                 }
             }
         }
         let (before, _) = stripped.into_iter().max_by_key(|(k, n)| (*n, k.len()))?;
-        Some((before, String::new()))
+        Some((before.to_owned(), String::new()))
     }
 }
 

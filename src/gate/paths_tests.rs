@@ -106,30 +106,26 @@ fn unmatched_paths_suggest_the_prefix_fix_the_others_needed() {
         crate::report::coverage::Format::Lcov,
     )
     .unwrap();
-    let mut unmatched = Unmatched::default();
-    unmatched.resolve_report(&mut report, &resolver);
-    assert_eq!(unmatched.paths, ["/build/gen/x.c"]);
+    let mut rewrites = Rewrites::default();
+    rewrites.resolve_report(&mut report, &resolver);
+    let left = unmatched(&report.files, &tracked);
+    assert_eq!(left, ["/build/gen/x.c"]);
     assert!(report.files.contains_key("src/util/u.c"));
     // The learned rewrite does not fit `/build/gen/x.c`; nothing to suggest.
-    assert_eq!(unmatched.suggest_fix(&tracked), None);
+    assert_eq!(rewrites.suggest_fix(&left, &tracked), None);
     // `u.c` is ambiguous by suffix, but the rewrite the others needed fits it.
-    let mut other = Unmatched {
-        paths: vec!["/build/tests/u.c".into()],
-        ..Unmatched::default()
-    };
-    other.rewrites = unmatched.rewrites.clone();
     assert_eq!(
-        other.suggest_fix(&tracked),
+        rewrites.suggest_fix(&["/build/tests/u.c"], &tracked),
         Some(("/build/".into(), String::new()))
     );
     // With nothing learned, a leading directory that leaves a tracked path.
-    let lone = Unmatched {
-        paths: vec!["ci/tests/u.c".into()],
-        ..Unmatched::default()
-    };
     assert_eq!(
-        lone.suggest_fix(&tracked),
+        Rewrites::default().suggest_fix(&["ci/tests/u.c"], &tracked),
         Some(("ci/".into(), String::new()))
+    );
+    assert!(
+        unmatched(&report.files, &PathIndex::default()).is_empty(),
+        "no checkout"
     );
     assert_eq!(
         prefixes("/build/src/a.c", "src/a.c"),

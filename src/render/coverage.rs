@@ -49,12 +49,12 @@ pub fn mark(v: Verdict) -> &'static str {
 
 /// The terminal's account of report paths that name no tracked file: how many, the first
 /// [`SHOWN`] one per line, and the likely `--path-fix`; `--json` lists them all.
-pub fn unmatched_summary(paths: &[String], fix: Option<&(String, String)>) -> Vec<String> {
+pub fn unmatched_summary(paths: &[&str], fix: Option<&(String, String)>) -> Vec<String> {
     if paths.is_empty() {
         return Vec::new();
     }
     let mut lines = vec![format!(
-        "{} report path(s) not found in the repository (kept as written; --json lists them all):",
+        "{} report path(s) not found in the repository (kept as the reports name them; --json lists them all):",
         paths.len()
     )];
     lines.extend(paths.iter().take(SHOWN).map(|p| format!("  {p}")));

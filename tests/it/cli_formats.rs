@@ -341,3 +341,46 @@ fn nunit_xunit_and_trx_results_are_gated_like_junit() {
         );
     }
 }
+
+#[test]
+fn report_paths_resolve_in_linear_time_in_a_large_checkout() {
+    // 20,000 tracked files and 20,000 report paths that match none of them but share their
+    // suffixes (`src/mod.c` is everywhere): each path must cost a pass over itself, not a scan
+    // of the checkout (which took seconds for 58 MB of lcov, minutes in a debug build).
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    git(r, &["init", "-q", "-b", "main"]);
+    let empty_blob = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
+    let index: String = (0..20_000)
+        .map(|i| format!("100644 {empty_blob}\tpkg{}/m{i}/src/mod.c\n", i % 7))
+        .collect();
+    let mut child = std::process::Command::new("git")
+        .arg("-C")
+        .arg(r)
+        .args(["update-index", "--add", "--index-info"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(index.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let lcov: String = (0..20_000)
+        .map(|i| format!("SF:/elsewhere/n{i}/src/mod.c\nDA:1,1\nend_of_record\n"))
+        .collect();
+    std::fs::write(r.join("lcov.info"), lcov).unwrap();
+    let started = std::time::Instant::now();
+    let (run, v) = check(&r.join("lcov.info"), r);
+    let took = started.elapsed();
+    run.expect_code(0);
+    assert_eq!(
+        v["unmatched_report_paths"].as_array().map(Vec::len),
+        Some(20_000)
+    );
+    assert!(run.stdout.contains("… and 19990 more"), "{}", run.stdout);
+    assert!(took.as_secs() < 20, "took {took:?}");
+}

@@ -14,10 +14,11 @@ use crate::cli::QualityGateArgs;
 use crate::config::{self, gates::GateCheck};
 use crate::error::{Error, ExitCode};
 use crate::gate::policy::{self, Evidence, GateReport, QualityCounts, SecurityFinding};
-use crate::gate::score::{GateOutcome, Readiness, decide};
+use crate::gate::score::{Readiness, decide};
 use crate::github::api::StatusState;
 use crate::github::runtime::Annotation;
 use crate::outcome::{Outcome, Verdict};
+use crate::render::quality_gate::{shown_mark, summary_markdown};
 use crate::report::junit::{self, JunitReport, TestSummary};
 use crate::report::severity::Severity;
 use crate::report::{audit, coverage, dotnet, k6, sarif};
@@ -545,23 +546,6 @@ fn read_json(path: &Path) -> Result<serde_json::Value, String> {
     })
 }
 
-fn mark(outcome: GateOutcome) -> &'static str {
-    match outcome {
-        GateOutcome::Pass => "✅",
-        GateOutcome::Fail => "❌",
-        GateOutcome::Inconclusive => "❔",
-        GateOutcome::Skipped => "⏭️",
-    }
-}
-
-fn shown_mark(r: &GateReport) -> &'static str {
-    if r.outcome == GateOutcome::Fail && r.on_fail == "warn" {
-        "⚠️"
-    } else {
-        mark(r.outcome)
-    }
-}
-
 fn print_table(reports: &[GateReport], readiness: &Readiness, session: &mut Session) {
     for r in reports {
         session.say(&format!(
@@ -580,39 +564,4 @@ fn print_table(reports: &[GateReport], readiness: &Readiness, session: &mut Sess
         "quality gate: {}{score} — {}",
         readiness.verdict, readiness.reason
     ));
-}
-
-/// The job summary: the gate table with thresholds, actual values and marks.
-fn summary_markdown(reports: &[GateReport], readiness: &Readiness) -> String {
-    let esc = |s: &str| s.replace('|', "\\|").replace(['\n', '\r'], " ");
-    let mut md = String::from(
-        "### Quality gate\n\n| Gate | Threshold | Actual | On failure | Result |\n|---|---|---|---|---|\n",
-    );
-    for r in reports {
-        md.push_str(&format!(
-            "| {} | {} | {} | {} | {} {} |\n",
-            esc(&r.id),
-            esc(&r.threshold),
-            esc(&r.actual),
-            r.on_fail,
-            shown_mark(r),
-            esc(&r.reason)
-        ));
-    }
-    let verdict = match readiness.verdict {
-        Verdict::Pass => "✅ pass",
-        Verdict::Warn => "⚠️ pass with warnings",
-        Verdict::Fail => "❌ blocked",
-        Verdict::Inconclusive => "❔ inconclusive",
-        Verdict::Error => "error",
-    };
-    let score = match (readiness.score, readiness.band) {
-        (Some(s), Some(b)) => format!(" · readiness **{s}/100** ({})", b.label()),
-        _ => String::new(),
-    };
-    md.push_str(&format!(
-        "\n**Decision: {verdict}**{score} — {}\n",
-        esc(&readiness.reason)
-    ));
-    md
 }

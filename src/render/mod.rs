@@ -5,6 +5,7 @@ pub mod badge;
 pub mod coverage;
 pub mod json;
 pub mod junit;
+pub mod quality_gate;
 #[cfg(test)]
 mod sample;
 pub mod smoke;

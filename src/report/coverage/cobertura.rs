@@ -134,46 +134,10 @@ fn read_classes<R: Read>(
         let (event, here) = xml.next()?;
         let mut class_started = false;
         match event {
-            Event::Start(e) | Event::Empty(e) if st.root.is_none() => {
-                if e.name().0 != "coverage" {
-                    return Err(here.error(format!(
-                        "expected the Cobertura root element `<coverage>`, found `<{}>`",
-                        excerpt(e.name().0)
-                    )));
-                }
-                let [lv, lc, bv, bc, version] = attributes(
-                    &e,
-                    [
-                        "lines-valid",
-                        "lines-covered",
-                        "branches-valid",
-                        "branches-covered",
-                        "version",
-                    ],
-                    here,
-                )?;
-                let w = &mut st.warnings;
-                st.root = Some(RootTotals {
-                    lines: pair(lv.as_deref(), lc.as_deref(), "lines", here, w)?,
-                    branches: pair(bv.as_deref(), bc.as_deref(), "branches", here, w)?,
-                });
-                st.version = version.map(|v| v.into_owned());
-            }
+            Event::Start(e) | Event::Empty(e) if st.root.is_none() => root(&e, here, &mut st)?,
             Event::Start(e) => match e.name().0 {
                 "class" => {
-                    let [filename] = attributes(&e, ["filename"], here)?;
-                    let filename = filename
-                        .filter(|f| !f.is_empty())
-                        .ok_or_else(|| here.error("`<class>` has no `filename` attribute"))?;
-                    let (lines, branches) = match st.reuse.pop() {
-                        Some(used) => (used.lines, used.branches),
-                        None => (Vec::new(), Vec::new()),
-                    };
-                    st.class = Some(Class {
-                        filename: filename.into_owned(),
-                        lines,
-                        branches,
-                    });
+                    start_class(&e, here, &mut st)?;
                     class_started = true;
                 }
                 "methods" => st.in_methods = true,
@@ -242,6 +206,60 @@ fn read_classes<R: Read>(
         send(std::mem::take(&mut st.closed));
     }
     Ok(st)
+}
+
+/// The root element: `<coverage>` and its totals, when readable.
+fn root(
+    e: &quick_xml::events::BytesStart<'_>,
+    here: Here<'_>,
+    st: &mut State,
+) -> Result<(), ReportError> {
+    if e.name().0 != "coverage" {
+        return Err(here.error(format!(
+            "expected the Cobertura root element `<coverage>`, found `<{}>`",
+            excerpt(e.name().0)
+        )));
+    }
+    let [lv, lc, bv, bc, version] = attributes(
+        e,
+        [
+            "lines-valid",
+            "lines-covered",
+            "branches-valid",
+            "branches-covered",
+            "version",
+        ],
+        here,
+    )?;
+    let w = &mut st.warnings;
+    st.root = Some(RootTotals {
+        lines: pair(lv.as_deref(), lc.as_deref(), "lines", here, w)?,
+        branches: pair(bv.as_deref(), bc.as_deref(), "branches", here, w)?,
+    });
+    st.version = version.map(|v| v.into_owned());
+    Ok(())
+}
+
+/// A `<class>` opens: its lines go into vectors sent back by the filing stage when there are.
+fn start_class(
+    e: &quick_xml::events::BytesStart<'_>,
+    here: Here<'_>,
+    st: &mut State,
+) -> Result<(), ReportError> {
+    let [filename] = attributes(e, ["filename"], here)?;
+    let filename = filename
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| here.error("`<class>` has no `filename` attribute"))?;
+    let (lines, branches) = match st.reuse.pop() {
+        Some(used) => (used.lines, used.branches),
+        None => (Vec::new(), Vec::new()),
+    };
+    st.class = Some(Class {
+        filename: filename.into_owned(),
+        lines,
+        branches,
+    });
+    Ok(())
 }
 
 /// One tag of a class body read by [`XmlReader::scan_until`], with the meaning the event loop

@@ -118,7 +118,7 @@ fn xml_root(mut text: &[u8]) -> Option<Root<'_>> {
             text = after(text, b"-->")?;
         } else if let Some(rest) = text.strip_prefix(b"<!DOCTYPE") {
             let doctype = name_at(trim_start(rest));
-            match after(rest, b">").and_then(|r| xml_root(r)) {
+            match after(rest, b">").and_then(xml_root) {
                 Some(root) => return Some(root),
                 None if !doctype.is_empty() => {
                     return Some(Root {
@@ -212,9 +212,8 @@ fn detect_xml(text: &[u8]) -> Option<Detected> {
     let unsupported = |what, hint| Some(Detected::Unsupported { what, hint });
     match root.name {
         b"coverage" => {
-            if has_attr(root.attrs, "clover") || has_attr(root.attrs, "generated") {
-                coverage(Format::Clover)
-            } else if child == b"project" {
+            let clover = has_attr(root.attrs, "clover") || has_attr(root.attrs, "generated");
+            if clover || child == b"project" {
                 coverage(Format::Clover)
             } else if child == b"file" && !has_attr(root.attrs, "line-rate") {
                 unsupported(

@@ -169,11 +169,10 @@ fn open_record(record: &mut Record, path: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// What follows `end_of_record` on its line; whether it opens a record. Tracefiles joined with
-/// `cat` glue the next file's first line to an `end_of_record` without a final newline (as
-/// cargo-llvm-cov writes it). lcov 1.16 matches `/^end_of_record/` and ignores the rest of the
-/// line, which is right for a glued `TN:` (a test name, unused here); a glued `SF:` it would
-/// drop, filing the next record's lines under the previous file, so here it opens that record.
+/// What follows `end_of_record` on its line (`cat` of files without a final newline, as
+/// cargo-llvm-cov writes them); whether it opens a record. lcov 1.16 matches `/^end_of_record/`
+/// and ignores the rest, right for a `TN:` (unused here); a glued `SF:` it would drop, filing
+/// the next record's lines under the previous file, so here it opens that record.
 fn glued_record(glued: &str, record: &mut Record) -> Result<bool, String> {
     if glued.is_empty() || glued.starts_with("TN:") {
         return Ok(false);

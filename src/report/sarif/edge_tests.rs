@@ -56,9 +56,7 @@ fn sarif_1_is_named_before_its_shape_is_read() {
     );
     assert_eq!(crate::Error::from(e).exit_code(), crate::ExitCode::Invalid);
     // The tool's own version deeper in the file is not the log's.
-    let log = format!(
-        r#"{{"runs": [{{"tool": {{"driver": {{"name": "bandit", "version": "1.7.5"}}}}, "results": []}}], "version": "2.1.0"}}"#
-    );
+    let log = r#"{"runs": [{"tool": {"driver": {"name": "bandit", "version": "1.7.5"}}, "results": []}], "version": "2.1.0"}"#;
     assert!(parse(log.as_bytes()).is_ok());
     let e = parse(br#"{"version": "2.0.0", "runs": [{"results": [{"message": "s"}]}]}"#)
         .unwrap_err()

@@ -21,7 +21,8 @@ Exit codes: 0 passed, 1 verdict failed, 2 invalid usage/config/input, 3 a requir
 4 inconclusive (not enough data; never a pass).
 
 Configuration: .github/decoder-ops.yml (or --config); `decoder-ops config schema` prints its
-JSON Schema. Logs go to stderr; results to stdout, --json files and the GitHub runtime.";
+JSON Schema. Logs go to stderr; results to stdout, --json files and the GitHub runtime. With
+--json -, stdout holds only the JSON result and everything else goes to stderr.";
 
 /// GitHub Actions-native production toolkit: gates, smoke tests, monitoring and notifications.
 #[derive(Debug, Parser)]
@@ -33,8 +34,9 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every subcommand accepts.
-#[derive(Debug, Args)]
+/// Options every subcommand accepts. The default is what an empty command line gives (used to
+/// report a command line clap refused).
+#[derive(Debug, Default, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Configuration file [default: .github/decoder-ops.yml when it exists]
@@ -54,14 +56,16 @@ pub struct GlobalArgs {
     pub color: ColorChoice,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
+    #[default]
     Text,
     Json,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
+    #[default]
     Auto,
     Always,
     Never,

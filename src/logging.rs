@@ -4,36 +4,13 @@
 //! soon as they are known, and even a `-vv` trace of an HTTP error cannot print a webhook URL.
 
 use std::io::Write;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use tracing_subscriber::fmt::MakeWriter;
 
-use crate::secret::Redactor;
-
-/// The redactor shared by the logger and the command that learns the secrets.
-#[derive(Debug, Clone, Default)]
-pub struct SharedRedactor(Arc<RwLock<Redactor>>);
-
-impl SharedRedactor {
-    pub fn add(&self, secret: &str) {
-        if let Ok(mut r) = self.0.write() {
-            r.add(secret);
-        }
-    }
-
-    /// A copy of the current redactor.
-    pub fn snapshot(&self) -> Redactor {
-        self.0.read().map(|r| r.clone()).unwrap_or_default()
-    }
-
-    pub fn redact(&self, text: &str) -> String {
-        match self.0.read() {
-            Ok(r) => r.redact(text),
-            // A poisoned lock means a panic elsewhere; print nothing rather than risk a secret.
-            Err(_) => String::from("[log line withheld]\n"),
-        }
-    }
-}
+use crate::secret::SharedRedactor;
 
 /// How much to log and how.
 #[derive(Debug, Clone)]
@@ -72,6 +49,83 @@ pub fn init(options: &LogOptions, redactor: SharedRedactor) {
     };
     // Already installed (tests run commands in-process more than once): keep the first.
     let _ = result;
+    QUIET.store(options.verbosity < 0, Ordering::Relaxed);
+}
+
+/// `-q`: no progress lines either.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// How often a long wait says it is still waiting.
+pub const PROGRESS_EVERY: Duration = Duration::from_secs(5);
+
+/// Progress of a long wait for people watching: one plain line at a time on stderr (a CI log
+/// has no cursor to redraw, so no spinner and no colour), redacted, silent with `-q`. Tests
+/// collect the lines instead.
+#[derive(Clone, Default)]
+pub struct Progress(Option<Sink>);
+
+type Sink = Arc<dyn Fn(&str) + Send + Sync>;
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Progress(on)"
+        } else {
+            "Progress(off)"
+        })
+    }
+}
+
+impl Progress {
+    /// Lines to stderr, through the run's redactor.
+    pub fn stderr(redactor: SharedRedactor) -> Progress {
+        Progress::to(move |line| {
+            if QUIET.load(Ordering::Relaxed) {
+                return;
+            }
+            let text = redactor.redact(line);
+            let _ = writeln!(std::io::stderr().lock(), "decoder-ops: {text}");
+        })
+    }
+
+    /// Lines to `f`.
+    pub fn to(f: impl Fn(&str) + Send + Sync + 'static) -> Progress {
+        Progress(Some(Arc::new(f)))
+    }
+
+    pub fn say(&self, line: &str) {
+        if let Some(f) = &self.0 {
+            let flat: String = line
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            f(&flat);
+        }
+    }
+}
+
+/// When a wait should speak: at its start, then every [`PROGRESS_EVERY`].
+#[derive(Debug, Clone, Default)]
+pub struct Ticker {
+    last: Option<Instant>,
+}
+
+impl Ticker {
+    /// Whether a line is due at `now` (it is then counted as said).
+    pub fn due(&mut self, now: Instant) -> bool {
+        let due = self
+            .last
+            .is_none_or(|last| now.saturating_duration_since(last) >= PROGRESS_EVERY);
+        if due {
+            self.last = Some(now);
+        }
+        due
+    }
+
+    /// Whether the wait has said anything yet.
+    pub fn started(&self) -> bool {
+        self.last.is_some()
+    }
 }
 
 /// Makes one buffering writer per log event; the buffer is redacted and written on drop, so a
@@ -119,6 +173,29 @@ impl Drop for LineBuffer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ticker_speaks_at_the_start_then_at_a_steady_pace() {
+        let mut t = Ticker::default();
+        let t0 = Instant::now();
+        assert!(!t.started());
+        assert!(t.due(t0));
+        assert!(!t.due(t0 + Duration::from_secs(1)));
+        assert!(!t.due(t0 + PROGRESS_EVERY - Duration::from_millis(1)));
+        assert!(t.due(t0 + PROGRESS_EVERY));
+        assert!(!t.due(t0 + PROGRESS_EVERY + Duration::from_secs(1)));
+        assert!(t.started());
+    }
+
+    #[test]
+    fn progress_lines_are_single_plain_lines() {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let sink = seen.clone();
+        let p = Progress::to(move |l| sink.lock().unwrap().push(l.to_owned()));
+        p.say("waiting\nfor \x1b[31mlock\r");
+        Progress::default().say("nowhere");
+        assert_eq!(*seen.lock().unwrap(), ["waiting for  [31mlock "]);
+    }
 
     #[test]
     fn shared_redactor_sees_secrets_added_later() {

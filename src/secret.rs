@@ -1,11 +1,28 @@
-//! Secrets as values that cannot leak by accident, and the redactor that scrubs them from text.
+//! Secrets as values that cannot leak by accident, and the one redactor every sink writes
+//! through.
 //!
 //! A [`Secret`] prints `***` through `Debug` and `Display`; the only way to the plain text is
-//! [`Secret::expose`], which makes every use easy to audit. A [`Redactor`] knows every secret of a
-//! run in each form it may take on the wire (whole, URL-encoded, the token segment of a webhook
-//! URL) and replaces all of them in any text before that text reaches a sink.
+//! [`Secret::expose`], which makes every use easy to audit.
+//!
+//! A [`Redactor`] is built from every secret the process holds (webhook URLs, tokens, values
+//! interpolated from `${VAR}`). For each it knows the forms the secret takes on its way to a sink
+//! (see [`forms`]): raw, percent-encoded, percent-decoded, JSON-, Debug- and XML-escaped, and for
+//! a URL its userinfo (also as the `Authorization: Basic` base64 of `user:password`), every query
+//! parameter value and the path segments that carry the credential (percent escapes in either hex
+//! case: `%2f` is `%2F`). It replaces all of them, leftmost-longest, with `***`. The sinks — the runtime
+//! writer (stdout/stderr, annotations, outputs, summary), the `--json` writer, the logger, the
+//! bodies sent to GitHub — each go through it; [`SharedRedactor`] is the handle they share, so a
+//! secret registered late still reaches all of them.
 
+mod forms;
+mod shared;
+
+use std::borrow::Cow;
 use std::fmt;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+pub use shared::SharedRedactor;
 
 /// A string that must never be printed: a webhook URL, a token.
 #[derive(Clone, PartialEq, Eq)]
@@ -37,15 +54,17 @@ impl fmt::Display for Secret {
 /// The text that replaces a secret.
 pub const REDACTED: &str = "***";
 
-/// Shorter fragments are not registered: masking `a` or `12` would garble every message and
-/// protects nothing.
-const MIN_FRAGMENT: usize = 6;
+/// Shorter secrets (and URL parts) are not registered: masking `a` or `12` would garble every
+/// message and protects nothing.
+pub const MIN_FRAGMENT: usize = 6;
 
 /// Replaces every known secret, in every known form, with `***`.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
-    /// Longest first, so a URL is replaced whole before its token segment is.
+    /// Longest first: the order `::add-mask::` is told them in.
     fragments: Vec<String>,
+    /// All fragments in one automaton; `None` while there are none.
+    matcher: Option<AhoCorasick>,
 }
 
 impl Redactor {
@@ -53,14 +72,26 @@ impl Redactor {
         Self::default()
     }
 
-    /// Registers a secret and the forms it takes in URLs, logs and error messages.
+    /// Registers a secret and every form it may take in URLs, logs, JSON and error messages.
     pub fn add(&mut self, secret: &str) {
-        for form in forms(secret) {
-            if form.len() >= MIN_FRAGMENT && !self.fragments.contains(&form) {
+        let before = self.fragments.len();
+        for form in forms::forms(secret) {
+            if !self.fragments.contains(&form) {
                 self.fragments.push(form);
             }
         }
-        self.fragments.sort_by_key(|f| std::cmp::Reverse(f.len()));
+        if self.fragments.len() == before {
+            return;
+        }
+        self.fragments
+            .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        self.matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&self.fragments)
+            .ok();
+        // The automaton is small (a few dozen patterns per secret); failing to build one would
+        // mean no redaction at all, which `redact` turns into withholding the text.
+        debug_assert!(self.matcher.is_some());
     }
 
     /// Every registered form, longest first: what `::add-mask::` must be told.
@@ -74,118 +105,44 @@ impl Redactor {
 
     /// `text` with every registered form replaced by `***`.
     pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        for fragment in &self.fragments {
-            if out.contains(fragment.as_str()) {
-                out = out.replace(fragment.as_str(), REDACTED);
-            }
-        }
-        out
+        self.redact_cow(text).into_owned()
     }
-}
 
-/// The forms a secret can take: itself, each of its lines (multi-line secrets are masked line by
-/// line by the runner), its percent-encoded form, and for URLs the path segments that carry the
-/// credential (Slack `/services/T../B../token`, Discord `/api/webhooks/id/token`) and any
-/// userinfo or query string.
-fn forms(secret: &str) -> Vec<String> {
-    let secret = secret.trim();
-    let mut out = vec![secret.to_owned()];
-    out.extend(secret.lines().map(|l| l.trim().to_owned()));
-    if let Some((_, rest)) = secret.split_once("://") {
-        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-        if let Some((userinfo, _)) = authority.rsplit_once('@') {
-            out.push(userinfo.to_owned());
+    /// [`Redactor::redact`] without a copy when there is nothing to replace (the common case
+    /// for the many strings of a large `--json` result).
+    pub fn redact_cow<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if self.fragments.is_empty() {
+            return Cow::Borrowed(text);
         }
-        let (path, query) = path.split_once('?').unwrap_or((path, ""));
-        if !query.is_empty() {
-            out.push(query.to_owned());
+        let Some(matcher) = &self.matcher else {
+            // Secrets are known but cannot be matched: print nothing rather than risk one.
+            return Cow::Borrowed("[withheld: the redactor could not be built]");
+        };
+        let mut matches = matcher.find_iter(text).peekable();
+        if matches.peek().is_none() {
+            return Cow::Borrowed(text);
         }
-        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        // The credential is the last path segments: everything after `services` (Slack) or
-        // after `webhooks/<id>` (Discord); for other URLs, the last segment.
-        if let Some(pos) = segments.iter().position(|s| *s == "services") {
-            out.push(segments[pos + 1..].join("/"));
-            out.extend(segments[pos + 1..].iter().map(|s| (*s).to_owned()));
-        } else if let Some(pos) = segments.iter().position(|s| *s == "webhooks") {
-            out.push(segments[pos + 1..].join("/"));
-            if let Some(token) = segments.get(pos + 2) {
-                out.push((*token).to_owned());
-            }
-        } else if let Some(last) = segments.last() {
-            out.push((*last).to_owned());
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for m in matches {
+            out.push_str(&text[last..m.start()]);
+            out.push_str(REDACTED);
+            last = m.end();
         }
+        out.push_str(&text[last..]);
+        Cow::Owned(out)
     }
-    // Each form as it appears when percent-encoded once (a URL passed as a query parameter).
-    let encoded: Vec<String> = out.iter().map(|f| percent_encode(f)).collect();
-    out.extend(encoded);
-    out
-}
 
-/// RFC 3986 percent-encoding of everything but unreserved characters: the form a URL takes when
-/// it is itself a query parameter or logged by a client that encodes it.
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
+    /// Whether `text` holds any registered form.
+    pub fn finds_in(&self, text: &str) -> bool {
+        match &self.matcher {
+            Some(m) => m.is_match(text),
+            None => !self.fragments.is_empty(),
         }
     }
-    out
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secret_debug_and_display_are_redacted() {
-        let s = Secret::new("hunter2-very-secret");
-        assert_eq!(format!("{s}"), "***");
-        assert_eq!(format!("{s:?}"), "Secret(***)");
-        assert_eq!(s.expose(), "hunter2-very-secret");
-    }
-
-    #[test]
-    fn slack_url_token_and_encoded_forms_are_redacted() {
-        let url = "https://hooks.slack.com/services/T-MARKER01/B-MARKER02/marker-SECRET-token123";
-        let mut r = Redactor::new();
-        r.add(url);
-        let text = format!(
-            "error sending to {url}; token marker-SECRET-token123; encoded {}",
-            percent_encode(url)
-        );
-        let out = r.redact(&text);
-        assert!(!out.contains("marker-SECRET-token123"), "{out}");
-        assert!(!out.contains("B-MARKER02"), "{out}");
-        assert!(out.contains("error sending to ***"), "{out}");
-    }
-
-    #[test]
-    fn discord_token_segment_is_redacted_alone() {
-        let url = "https://discord.com/api/webhooks/123456789012345678/tokTOKENmarker_abcdef";
-        let mut r = Redactor::new();
-        r.add(url);
-        assert_eq!(
-            r.redact("path /webhooks/123456789012345678/tokTOKENmarker_abcdef?wait=true"),
-            "path /webhooks/***?wait=true"
-        );
-        assert_eq!(r.redact("tok=tokTOKENmarker_abcdef"), "tok=***");
-    }
-
-    #[test]
-    fn multi_line_secret_is_redacted_line_by_line() {
-        let mut r = Redactor::new();
-        r.add("first-line-secret\nsecond-line-secret");
-        assert_eq!(r.redact("a second-line-secret b"), "a *** b");
-    }
-
-    #[test]
-    fn short_fragments_are_not_registered() {
-        let mut r = Redactor::new();
-        r.add("http://127.0.0.1:1/x");
-        assert_eq!(r.redact("x marks"), "x marks");
-    }
-}
+mod leak_tests;
+#[cfg(test)]
+mod tests;

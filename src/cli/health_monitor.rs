@@ -18,10 +18,12 @@ Checks: the `checks:` of the monitored environment (or `monitor.checks`) and the
 of `monitor.metrics`. A check alerts after `failure-threshold` consecutive failed runs (default 3),
 reminds every `reminder-every` while down, and resolves after `success-threshold` passed runs
 (default 2). One grouped message per run goes to `monitor.channels` (or DECODER_OPS_WEBHOOK); during
-a maintenance window, or while a check it depends on fails, nothing is sent. State between runs is
-one JSON document: a file (atomically replaced) or, with `--state github`, a file on a branch of this
-repository written through the contents API. A gap of more than 2x --interval between runs is
-reported as blind time and never counted as up.
+a maintenance window, or while a check it depends on fails, nothing is sent. A message is stored in
+the state with the events before it is sent and counts as sent once the webhook accepted it; each
+run first sends, in order, what earlier runs could not (429 Retry-After honoured up to --timeout).
+State between runs is one JSON document: a file (locked, atomically replaced) or, with `--state
+github`, a file on a branch of this repository written through the contents API. A gap of more than
+2x --interval between runs is reported as blind time and never counted as up.
 
 Outputs: healthy, rollback-recommended, firing, verdict. Exit 1 when a critical or high alert is
 firing or a rollback rule fired (unless --fail-on never), 3 when the state store or GitHub could not
@@ -105,9 +107,13 @@ pub struct HealthMonitorArgs {
     /// local stand-ins); channels of the config say it with `provider:`.
     #[arg(long, value_enum)]
     pub provider: Option<crate::notify::Provider>,
-    /// Do not send messages (state, incidents and outputs are still updated).
+    /// Do not send messages (state, incidents and outputs are still updated; nothing is queued).
     #[arg(long)]
     pub no_notify: bool,
+    /// Time limit for each delivery pass (what earlier runs left, then this round's message),
+    /// rate-limit waits and retries included; what is not delivered by then waits for the next run.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub timeout: Duration,
 
     /// After a deploy: run the checks every --every for this long, stop early with exit 1 when a
     /// rollback rule fires.
@@ -145,6 +151,9 @@ pub struct HealthMonitorArgs {
     /// The whole round of checks must finish within this.
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     pub deadline: Duration,
+    /// How long to wait for another run that holds the state file's lock before giving up (exit 3).
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    pub lock_timeout: Duration,
     /// Evaluate as if it were this RFC 3339 instant (tests, replays); HTTP checks still run now.
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,

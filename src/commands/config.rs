@@ -1,5 +1,7 @@
 //! `decoder-ops config check` and `decoder-ops config schema`.
 
+use std::path::Path;
+
 use serde::Serialize;
 
 use super::Session;
@@ -64,9 +66,6 @@ pub fn check(args: ConfigCheckArgs, session: &mut Session) -> Result<ExitCode, E
 
 /// Prints the JSON Schema of the configuration file.
 pub fn schema(session: &mut Session) -> Result<ExitCode, Error> {
-    let bytes = crate::render::json::to_bytes(&config::json_schema())?;
-    session
-        .runtime
-        .write_line(String::from_utf8_lossy(&bytes).trim_end())?;
+    super::write_json(Path::new("-"), &config::json_schema(), session)?;
     Ok(ExitCode::Passed)
 }

@@ -102,20 +102,7 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
         )),
     }
     if let Some(min) = args.min_file {
-        for (path, file) in &merged.files {
-            let c = file_counter(file);
-            if c.total > 0 && !min.holds(c) {
-                checks.push(check(format!("file {path}"), min, c));
-            }
-        }
-        if !checks.iter().any(|c| c.name.starts_with("file ")) {
-            checks.push(Check {
-                name: "every file".into(),
-                threshold: format!("≥ {min}"),
-                actual: "all files meet it".into(),
-                verdict: Verdict::Pass,
-            });
-        }
+        checks.extend(min_file_checks(&merged.files, metric, min));
     }
     if let Some(p) = &patch {
         if !p.unmeasured_files.is_empty() && !args.allow_unmeasured {
@@ -327,11 +314,29 @@ fn pick_metric(asked: Option<CoverageMetric>, totals: &Totals) -> (Option<Metric
     }
 }
 
-fn file_counter(f: &FileCoverage) -> Counter {
-    f.totals
-        .lines
-        .or(f.totals.statements)
-        .unwrap_or_else(|| f.line_counter())
+/// `--min-file`: one failing check per file below `min` on the judged metric, or one passing
+/// check for them all.
+fn min_file_checks(
+    files: &BTreeMap<String, FileCoverage>,
+    metric: Option<Metric>,
+    min: Pct,
+) -> Vec<Check> {
+    let mut checks = Vec::new();
+    for (path, file) in files {
+        let c = cov::file_counter(file, metric).unwrap_or_default();
+        if c.total > 0 && !min.holds(c) {
+            checks.push(check(format!("file {path}"), min, c));
+        }
+    }
+    if checks.is_empty() {
+        checks.push(Check {
+            name: "every file".into(),
+            threshold: format!("≥ {min}"),
+            actual: "all files meet it".into(),
+            verdict: Verdict::Pass,
+        });
+    }
+    checks
 }
 
 fn check(name: String, min: Pct, c: Counter) -> Check {
@@ -463,7 +468,7 @@ fn render_terminal(
     let mut worst: Vec<(&String, Counter)> = Vec::with_capacity(WORST_FILES + 1);
     let mut measured = 0usize;
     for (path, file) in &merged.files {
-        let c = file_counter(file);
+        let c = cov::file_counter(file, None).unwrap_or_default();
         if c.total == 0 {
             continue;
         }

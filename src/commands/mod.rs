@@ -1,9 +1,12 @@
 //! One file per subcommand: wires config and inputs to the core, the outcome to the sinks.
 //!
-//! [`run`] is what `main` calls. It takes the environment once (through `github::runtime`),
-//! registers every secret it knows before anything is printed, installs the logger, dispatches,
-//! and turns an early error into the same sinks a finished run uses: a message on stderr, an
-//! annotation on Actions, and a `--json` result with the contract keys.
+//! [`run`] is what `main` calls (and [`usage_error`] when clap refuses the command line). It takes
+//! the environment once (through `github::runtime`), registers every secret it knows before
+//! anything is printed, gives standard output to its one owner (`render::stdout`: the JSON
+//! document with `--json -`, else the runtime), installs the logger, dispatches, and turns an
+//! early error into the same sinks a finished run uses: a message on stderr, an annotation on
+//! Actions, and a `--json` result with the contract keys. Every sink writes through the run's
+//! one redactor.
 
 mod config;
 mod coverage_check;
@@ -13,15 +16,18 @@ mod notify;
 mod pr_comment;
 mod quality_gate;
 mod smoke;
+mod usage;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{Cli, ColorChoice, Command, ConfigCommand, LogFormat};
+use crate::cli::{Cli, ColorChoice, Command, ConfigCommand, GlobalArgs, LogFormat};
 use crate::error::{Error, ExitCode};
 use crate::github::runtime::{Annotation, Env, Runtime};
-use crate::logging::{self, LogOptions, SharedRedactor};
+use crate::logging::{self, LogOptions};
 use crate::outcome::{ErrorDetails, Outcome, Verdict};
+use crate::render::stdout::Stdout;
+use crate::secret::SharedRedactor;
 
 /// Environment variables that hold secrets decoder-ops may see; they are masked and redacted
 /// even by commands that never use them.
@@ -47,6 +53,8 @@ pub struct Session {
     pub redactor: SharedRedactor,
     pub config_path: Option<PathBuf>,
     pub color: bool,
+    /// The owner of standard output: the JSON document with `--json -`.
+    pub stdout: Stdout,
 }
 
 impl Session {
@@ -78,8 +86,9 @@ impl Session {
         self.redactor.redact(text)
     }
 
-    /// Human-readable output on stdout, redacted. Only for text decoder-ops composes; text from
-    /// outside (provider error bodies) goes through [`Session::say_untrusted`].
+    /// Human-readable output (stdout, or stderr with `--json -`), redacted. Only for text
+    /// decoder-ops composes; text from outside (provider error bodies) goes through
+    /// [`Session::say_untrusted`].
     pub fn say(&mut self, text: &str) {
         let text = self.redact(text);
         let _ = self.runtime.write_line(&text);
@@ -100,42 +109,10 @@ impl Session {
 /// reported through every sink and mapped to the exit-code table.
 pub fn run(cli: Cli) -> ExitCode {
     let env = Env::from_process();
-    let redactor = SharedRedactor::default();
-    for name in SECRET_VARS {
-        if let Some(value) = env.get(name) {
-            redactor.add(value);
-        }
-    }
-    let is_tty = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    let stdout: Box<dyn Write> = Box::new(std::io::stdout());
-    let mut runtime = Runtime::new(&env, stdout, is_tty);
-    let _ = runtime.add_masks(&redactor.snapshot());
-    let color = match cli.global.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => runtime.use_color(),
-    };
-    let verbosity = if cli.global.quiet {
-        -1
-    } else {
-        cli.global.verbose.min(3) as i8
-    };
-    let log = LogOptions {
-        verbosity,
-        filter: env.get("DECODER_OPS_LOG").map(str::to_owned),
-        json: cli.global.log_format == LogFormat::Json,
-        color: color && std::io::IsTerminal::is_terminal(&std::io::stderr()),
-    };
-    logging::init(&log, redactor.clone());
-
-    let mut session = Session {
-        env,
-        runtime,
-        redactor,
-        config_path: cli.global.config.clone(),
-        color,
-    };
+    let redactor = secrets_from_env(&env);
     let (name, json) = command_meta(&cli.command);
+    let stdout = Stdout::process(path_is_stdout(json.as_deref()));
+    let mut session = Session::start(env, redactor, stdout, &cli.global);
     let result = match cli.command {
         Command::Notify(args) => notify::run(args, &mut session),
         Command::QualityGate(args) => quality_gate::run(args, &mut session),
@@ -150,10 +127,124 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(code) => code,
         Err(err) => report_error(&err, name, json.as_deref(), &mut session),
     };
+    ensure_document(name, code, &mut session);
     if let Err(e) = session.runtime.finish() {
-        let _ = writeln!(std::io::stderr(), "error: {e}");
+        eprint_redacted(&session.redactor, &format!("error: {e}"));
     }
     code
+}
+
+/// The secrets of the environment, known before anything is printed.
+fn secrets_from_env(env: &Env) -> SharedRedactor {
+    let redactor = SharedRedactor::default();
+    for name in SECRET_VARS {
+        if let Some(value) = env.get(name) {
+            redactor.add(value);
+        }
+    }
+    redactor
+}
+
+impl Session {
+    /// The session of one run: the runtime on the stream for people (stdout, or stderr with
+    /// `--json -`), masks printed first, the logger installed.
+    fn start(env: Env, redactor: SharedRedactor, stdout: Stdout, global: &GlobalArgs) -> Session {
+        let (human, is_tty) = stdout.human();
+        let mut runtime = Runtime::new(&env, human, is_tty).with_redactor(redactor.clone());
+        let _ = runtime.add_masks(&redactor.snapshot());
+        let color = match global.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => runtime.use_color(),
+        };
+        let verbosity = if global.quiet {
+            -1
+        } else {
+            global.verbose.min(3) as i8
+        };
+        let log = LogOptions {
+            verbosity,
+            filter: env.get("DECODER_OPS_LOG").map(str::to_owned),
+            json: global.log_format == LogFormat::Json,
+            color: color && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        };
+        logging::init(&log, redactor.clone());
+        Session {
+            env,
+            runtime,
+            redactor,
+            config_path: global.config.clone(),
+            color,
+            stdout,
+        }
+    }
+}
+
+/// A usage error clap found before any command ran, reported like any other error: on stderr
+/// (redacted: a misplaced webhook URL may be echoed), as an annotation and outputs in Actions,
+/// and as the error result to `--json` (a file, or with `--json -` the one document on stdout).
+/// `--help` and `--version` print as usual and exit 0.
+pub fn usage_error(err: clap::Error) -> ExitCode {
+    if !err.use_stderr() {
+        let _ = err.print();
+        return ExitCode::Passed;
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let env = Env::from_process();
+    let redactor = secrets_from_env(&env);
+    for secret in usage::secret_args(&args) {
+        redactor.add(secret);
+    }
+    let json = usage::json_target(&args);
+    let stdout = Stdout::process(path_is_stdout(json.as_deref()));
+    let mut session = Session::start(env, redactor, stdout, &GlobalArgs::default());
+    let text = err.render().to_string();
+    let text = text.trim_end();
+    let error = Error::Usage(text.strip_prefix("error: ").unwrap_or(text).to_owned());
+    let code = report_error(
+        &error,
+        usage::command_name(&args),
+        json.as_deref(),
+        &mut session,
+    );
+    if let Err(e) = session.runtime.finish() {
+        eprint_redacted(&session.redactor, &format!("error: {e}"));
+    }
+    code
+}
+
+/// With `--json -`, a run that ends without its document (a bug) still prints one, so a reader
+/// of stdout always finds the contract keys.
+fn ensure_document(command: &'static str, code: ExitCode, session: &mut Session) {
+    if !session.stdout.is_json() || session.stdout.written() {
+        return;
+    }
+    tracing::error!(
+        command,
+        "no JSON document was written; writing a minimal one"
+    );
+    let verdict = match code {
+        ExitCode::Passed => Verdict::Pass,
+        ExitCode::Failed => Verdict::Fail,
+        ExitCode::Inconclusive => Verdict::Inconclusive,
+        ExitCode::Invalid | ExitCode::Incomplete => Verdict::Error,
+    };
+    let outcome = Outcome::with_exit_code(
+        command,
+        verdict,
+        code,
+        ErrorDetails {
+            error: "the command wrote no result".into(),
+        },
+    );
+    let _ = session
+        .stdout
+        .write_document(&outcome, &session.redactor.snapshot());
+}
+
+/// One line on stderr, redacted: for errors that happen where no runtime can print them.
+fn eprint_redacted(redactor: &SharedRedactor, text: &str) {
+    let _ = writeln!(std::io::stderr(), "{}", redactor.redact(text));
 }
 
 /// The command's name (for the result schema) and its `--json` target, read before dispatch so
@@ -166,7 +257,8 @@ fn command_meta(command: &Command) -> (&'static str, Option<PathBuf>) {
         Command::Smoke(a) => ("smoke", a.json.clone()),
         Command::HealthMonitor(a) => ("health-monitor", a.json.clone()),
         Command::Config(ConfigCommand::Check(a)) => ("config", a.json.clone()),
-        Command::Config(ConfigCommand::Schema) => ("config", None),
+        // The schema is a JSON document of its own: stdout is kept for it alone.
+        Command::Config(ConfigCommand::Schema) => ("config", Some(PathBuf::from("-"))),
         Command::Init(a) => ("init", a.json.clone()),
     }
 }
@@ -180,7 +272,7 @@ fn report_error(
     let code = err.exit_code();
     let message = session.redact(&err.to_string());
     tracing::debug!(exit_code = code.code(), "command failed");
-    let _ = writeln!(std::io::stderr(), "error: {message}");
+    eprint_redacted(&session.redactor, &format!("error: {message}"));
     let mut annotation = Annotation::error(message.clone()).title(format!("decoder-ops {command}"));
     let config_error = match err {
         Error::Config(e) | Error::Probe(crate::probe::ProbeError::Config(e)) => Some(e),
@@ -201,7 +293,9 @@ fn report_error(
         .runtime
         .set_output("verdict", Verdict::Error.as_str());
     let _ = session.runtime.set_output("exit-code", &code.to_string());
-    if let Some(path) = json {
+    // An error after the document was printed (a failed output write) cannot take it back.
+    let printed = path_is_stdout(json) && session.stdout.written();
+    if let Some(path) = json.filter(|_| !printed) {
         let outcome = Outcome::with_exit_code(
             command,
             Verdict::Error,
@@ -209,29 +303,28 @@ fn report_error(
             ErrorDetails { error: message },
         );
         if let Err(e) = write_json(path, &outcome, session) {
-            let _ = writeln!(
-                std::io::stderr(),
-                "error: {}",
-                session.redact(&e.to_string())
-            );
+            eprint_redacted(&session.redactor, &format!("error: {e}"));
         }
     }
     code
 }
 
-/// Writes a result object to `--json`: a file (atomically) or `-` for stdout.
+fn path_is_stdout(path: Option<&Path>) -> bool {
+    path == Some(Path::new("-"))
+}
+
+/// Writes a result object to `--json`, redacted: a file (atomically) or `-`, the one JSON
+/// document on stdout.
 pub fn write_json<T: serde::Serialize>(
     target: &Path,
     value: &T,
     session: &mut Session,
 ) -> Result<(), Error> {
-    if target == Path::new("-") {
-        let bytes = crate::render::json::to_bytes(value)?;
-        session
-            .runtime
-            .write_line(String::from_utf8_lossy(&bytes).trim_end())?;
+    let redactor = session.redactor.snapshot();
+    if path_is_stdout(Some(target)) {
+        session.stdout.write_document(value, &redactor)?;
     } else {
-        crate::render::json::write_value_atomic(target, value)?;
+        crate::render::json::write_value_atomic(target, value, &redactor)?;
     }
     Ok(())
 }

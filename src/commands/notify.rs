@@ -14,6 +14,7 @@ use crate::cli::NotifyArgs;
 use crate::config::{self, ChannelProvider};
 use crate::error::{Error, ExitCode};
 use crate::github::runtime::{Annotation, Context, Level};
+use crate::logging::Progress;
 use crate::notify::deliver::{self, DeliveryOptions, DeliveryReport};
 use crate::notify::{Destination, EventKind, Field, Link, Message, NotifyError, Provider};
 use crate::outcome::{Outcome, Verdict};
@@ -399,6 +400,7 @@ fn send(
         request_timeout: args.timeout.min(Duration::from_secs(10)),
         wait: args.wait,
         update: args.update.clone(),
+        progress: Progress::stderr(session.redactor.clone()),
         ..DeliveryOptions::default()
     };
     let client = deliver::build_client()?;

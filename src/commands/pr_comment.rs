@@ -22,13 +22,15 @@ pub fn upsert(session: &mut Session, kind: &str, body: &str) -> Option<String> {
         .to_owned();
     let repository = context.repository.clone()?;
     session.add_secret(&token);
+    // A comment is as public as a log: it goes through the redactor too.
+    let body = session.redact(body);
     let result = (|| -> Result<String, ApiError> {
         let client = Client::new(&context.api_url, Secret::new(token), &repository)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| ApiError::Setup(format!("cannot start the async runtime: {e}")))?;
-        let outcome = runtime.block_on(client.upsert_sticky_comment(pr, kind, body))?;
+        let outcome = runtime.block_on(client.upsert_sticky_comment(pr, kind, &body))?;
         Ok(format!(
             "PR #{pr} comment {:?}: {}",
             outcome.action, outcome.html_url
@@ -73,6 +75,7 @@ pub fn commit_status(
     let repository = context.repository.clone()?;
     let run_url = context.to_origin().run_url();
     session.add_secret(&token);
+    let description = session.redact(description);
     let result = (|| -> Result<StatusOutcome, ApiError> {
         let client = Client::new(&context.api_url, Secret::new(token), &repository)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -83,7 +86,7 @@ pub fn commit_status(
             &sha,
             context_name,
             state,
-            description,
+            &description,
             run_url.as_deref(),
         ))
     })();

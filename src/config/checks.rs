@@ -115,10 +115,11 @@ pub fn environments(
     text: &str,
     path: &str,
 ) -> Result<BTreeMap<String, Environment>, ConfigError> {
+    let text = &Lines::new(text);
     let mut out = BTreeMap::new();
     for (name, env) in raw {
         let key = format!("environments.{name}");
-        let (line, _) = super::locate(text, &format!("{name}:"));
+        let (line, _) = super::locate(text.text, &format!("{name}:"));
         check_name(&name, "environment", path, text, &key, line)?;
         for slot in &env.slots {
             check_name(slot, "slot", path, text, &format!("{key}.slots"), line)?;
@@ -153,7 +154,10 @@ pub fn checks(
     text: &str,
     path: &str,
 ) -> Result<Vec<CheckSpec>, ConfigError> {
+    let text = &Lines::new(text);
     let mut out: Vec<CheckSpec> = Vec::with_capacity(raw.len());
+    // A set, not a scan of `out`: thousands of checks stay linear.
+    let mut names = std::collections::HashSet::new();
     // Each check's values are searched from its own `name:` line on, so a value repeated in
     // several checks is reported where this check wrote it.
     let mut from_line = 1;
@@ -174,7 +178,7 @@ pub fn checks(
         if check.name.trim().is_empty() {
             return Err(err("name", "a check needs a non-empty name".into()));
         }
-        if out.iter().any(|c| c.name == check.name) {
+        if !names.insert(check.name.clone()) {
             return Err(err(
                 "name",
                 format!(
@@ -288,7 +292,7 @@ pub fn checks(
 fn headers(
     raw: BTreeMap<String, super::scalar::TemplateValue>,
     key: &str,
-    text: &str,
+    text: &Lines<'_>,
     from_line: usize,
     path: &str,
 ) -> Result<Vec<HeaderSpec>, ConfigError> {
@@ -326,7 +330,7 @@ fn check_name(
     name: &str,
     what: &str,
     path: &str,
-    text: &str,
+    text: &Lines<'_>,
     key: &str,
     from_line: usize,
 ) -> Result<(), ConfigError> {
@@ -347,7 +351,7 @@ fn check_name(
     })
 }
 
-fn located(value: Template, key: &str, text: &str, from_line: usize) -> Located<Template> {
+fn located(value: Template, key: &str, text: &Lines<'_>, from_line: usize) -> Located<Template> {
     let (line, column) = locate_from(text, from_line, value.raw());
     Located {
         value,
@@ -367,15 +371,35 @@ fn value_error(path: &str, at: &Located<Template>, message: &str) -> ConfigError
     }
 }
 
+/// The config text with the offset where each line starts, so that a value is searched from a
+/// line in time proportional to the distance searched, not to the line's position: a file with
+/// thousands of checks, each searched from its own line, was validated in time quadratic in its
+/// size (`bench/nesting.sh`).
+struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+            .collect();
+        Lines { text, starts }
+    }
+}
+
 /// Like [`super::locate`], searching from line `from` (1-based) on, then from the top.
-fn locate_from(text: &str, from: usize, needle: &str) -> (usize, usize) {
-    for (i, line) in text.lines().enumerate().skip(from.saturating_sub(1)) {
+fn locate_from(text: &Lines<'_>, from: usize, needle: &str) -> (usize, usize) {
+    let first = from.saturating_sub(1).min(text.starts.len() - 1);
+    let rest = &text.text[text.starts[first]..];
+    for (i, line) in rest.lines().enumerate() {
         let code = line.split(" #").next().unwrap_or(line);
         if let Some(pos) = code.find(needle) {
-            return (i + 1, code[..pos].chars().count() + 1);
+            return (first + i + 1, code[..pos].chars().count() + 1);
         }
     }
-    super::locate(text, needle)
+    super::locate(text.text, needle)
 }
 
 #[cfg(test)]

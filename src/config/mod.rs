@@ -9,6 +9,7 @@ pub mod assertion;
 pub mod checks;
 pub mod gates;
 mod interp;
+mod limits;
 pub mod monitor;
 pub mod raw;
 pub mod scalar;
@@ -34,14 +35,14 @@ pub enum ConfigError {
         path: String,
         source: std::io::Error,
     },
-    #[error("config `{path}`: line {line}, column {column}: {message}")]
+    #[error("config `{path}`: line {line}, column {column}: {}", cap(.message))]
     Syntax {
         path: String,
         line: usize,
         column: usize,
         message: String,
     },
-    #[error("config `{path}`: line {line}, column {column}: `{key}`: {message}")]
+    #[error("config `{path}`: line {line}, column {column}: `{}`: {}", cap(.key), cap(.message))]
     Value {
         path: String,
         line: usize,
@@ -49,8 +50,28 @@ pub enum ConfigError {
         key: String,
         message: String,
     },
-    #[error("config `{path}`: {message}")]
+    #[error("config `{path}`: {}", cap(.message))]
     Invalid { path: String, message: String },
+}
+
+/// Most characters of a message shown whole; past it, the start and the length. A config
+/// error must never echo a huge offending value (a 100 MB string) into a log.
+const MESSAGE_CHARS: usize = 400;
+/// How much of an over-long message is kept.
+const EXCERPT_CHARS: usize = 200;
+
+/// `message` whole when short, else its first characters (control characters as `?`) and
+/// how long it was.
+pub(crate) fn cap(message: &str) -> String {
+    if message.chars().nth(MESSAGE_CHARS).is_none() {
+        return message.to_owned();
+    }
+    let start: String = message
+        .chars()
+        .take(EXCERPT_CHARS)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    format!("{start}… (cut; {} bytes in all)", message.len())
 }
 
 impl ConfigError {
@@ -191,10 +212,34 @@ pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
 }
 
 /// Parses and validates configuration text; `path` is only used in messages.
+///
+/// Before the YAML parser runs, the text's size, depth and node count are checked
+/// ([`limits::prescan`]); before it is read into the config's types, every mapping is checked
+/// for repeated keys ([`limits::no_duplicate_keys`]).
 pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
+    limits::prescan(text).map_err(|r| ConfigError::Syntax {
+        path: path.to_owned(),
+        line: r.line,
+        column: r.column,
+        message: r.message,
+    })?;
     let raw: raw::RawConfig = if is_blank_yaml(text) {
         raw::RawConfig::default()
     } else {
+        let repeated = std::cell::RefCell::new(None);
+        limits::no_duplicate_keys(serde_norway::Deserializer::from_str(text), &repeated).map_err(
+            |e| {
+                let mut error = syntax_error(&e, path);
+                // The parser points at the mapping; the reader wants the repeated key.
+                if let (ConfigError::Syntax { line, column, .. }, Some(key)) =
+                    (&mut error, repeated.borrow().as_deref())
+                    && let Some(at) = limits::repeated_key_at(text, *line, *column, key)
+                {
+                    (*line, *column) = at;
+                }
+                error
+            },
+        )?;
         serde_norway::from_str(text).map_err(|e| syntax_error(&e, path))?
     };
     validate(raw, text, path)
@@ -285,10 +330,18 @@ fn syntax_error(e: &serde_norway::Error, path: &str) -> ConfigError {
     let message = e.to_string();
     match e.location() {
         Some(loc) => {
-            let message = match message.rfind(" at line ") {
+            let mut message = match message.rfind(" at line ") {
                 Some(pos) => message[..pos].to_owned(),
                 None => message,
             };
+            if message.chars().nth(MESSAGE_CHARS).is_some() {
+                // Where the offending value starts, for a file too long to page through.
+                message = format!(
+                    "{} (the value starts at byte {})",
+                    cap(&message),
+                    loc.index()
+                );
+            }
             ConfigError::Syntax {
                 path: path.to_owned(),
                 line: loc.line(),

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::diff::ChangedLines;
-use crate::report::coverage::{Counter, FileCoverage};
+use crate::report::coverage::{Counter, FileCoverage, Metric};
 
 /// A percentage threshold in hundredths (80.5% → 8050).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -76,6 +76,25 @@ pub fn percent(c: Counter) -> Option<String> {
         hundredths = 9_999;
     }
     Some(format!("{}.{:02}", hundredths / 100, hundredths % 100))
+}
+
+/// A file's counter for the judged metric (`coverage-check --min-file` judges the metric
+/// `--metric` chose); `None` when the file does not carry it. For the native figure (no tool
+/// prints one per file) a file is judged on its lines, statements for Go.
+pub fn file_counter(f: &FileCoverage, metric: Option<Metric>) -> Option<Counter> {
+    match metric {
+        Some(m) => f.totals.get(m).or_else(|| match m {
+            Metric::Lines if !f.lines.is_empty() => Some(f.line_counter()),
+            Metric::Branches if !f.branches.is_empty() => Some(f.branch_counter()),
+            _ => None,
+        }),
+        None => Some(
+            f.totals
+                .lines
+                .or(f.totals.statements)
+                .unwrap_or_else(|| f.line_counter()),
+        ),
+    }
 }
 
 /// Per-line data of a file: `line → covered?`; Go blocks are expanded to the lines they span.

@@ -189,24 +189,7 @@ fn partial_lines(coverage: &Coverage) -> Option<String> {
 /// Per-file line totals written by the tool (lcov `LF`/`LH`) that disagree with its own line
 /// records (`DA`), as cargo-llvm-cov's lcov output does.
 fn summaries_disagree(coverage: &Coverage) -> Option<String> {
-    let (mut files, mut stated, mut counted) = (0u64, Counter::default(), Counter::default());
-    for file in coverage.files.values() {
-        let Some(total) = file.totals.lines else {
-            continue;
-        };
-        if file.lines.is_empty() || !file.blocks.is_empty() {
-            continue;
-        }
-        let records = file.line_counter();
-        if records != total {
-            files += 1;
-            stated = stated + total;
-            counted = counted + records;
-        }
-    }
-    if files == 0 {
-        return None;
-    }
+    let s = coverage.stated_lines?;
     let lcov = coverage
         .sources
         .iter()
@@ -217,11 +200,13 @@ fn summaries_disagree(coverage: &Coverage) -> Option<String> {
         ("stated line totals", "line records")
     };
     Some(format!(
-        "in {files} file(s) the report's {summary} say {} of lines covered, but its {records} \
-         give {}: decoder-ops uses the totals as the tool wrote them, tools that recount the \
-         records get the other figure.",
-        show(stated),
-        show(counted)
+        "in {} file(s) the report's {summary} say {} of lines covered, but its {records} \
+         give {}: decoder-ops counts the records, as it must when it merges reports (so that a \
+         report merged with itself keeps its figure); tools that trust the summaries print the \
+         other figure.",
+        s.files,
+        show(s.stated),
+        show(s.records)
     ))
 }
 
@@ -305,6 +290,11 @@ mod tests {
             },
             files,
             native: None,
+            stated_lines: Some(crate::report::coverage::StatedLines {
+                files: 1,
+                stated: Counter::new(3, 4),
+                records: Counter::new(2, 3),
+            }),
         };
         let text = explain(
             &coverage,
@@ -346,6 +336,7 @@ mod tests {
                 },
                 None,
             ),
+            stated_lines: None,
         };
         let text = explain(
             &coverage,

@@ -5,5 +5,7 @@ pub mod coverage;
 pub mod explain;
 pub mod paths;
 pub mod policy;
+pub mod reported;
 pub mod score;
+mod vulnerabilities;
 pub mod window;

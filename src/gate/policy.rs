@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::score::{GateOutcome, GateResult};
-use crate::config::gates::{Allow, GateCheck, GateSpec, OnFail, UnknownAs};
+use crate::config::gates::{GateCheck, GateSpec, OnFail, UnknownAs};
 use crate::report::junit::TestSummary;
 use crate::report::severity::Severity;
 
@@ -40,6 +40,28 @@ pub struct Evidence {
     pub p95_ms: Option<f64>,
     /// Coverage merged over every coverage report: the metric's name and its counter.
     pub coverage: Option<(&'static str, crate::report::coverage::Counter)>,
+    /// The thresholds of every k6 summary; `None` when no k6 summary was given.
+    pub k6: Option<K6Thresholds>,
+    /// The checks of every `smoke --json` result; `None` when none was given.
+    pub smoke: Option<SmokeRun>,
+}
+
+/// k6's own pass/fail criteria over every summary given.
+#[derive(Debug, Clone, Default)]
+pub struct K6Thresholds {
+    pub total: u64,
+    /// `metric expression` of each crossed threshold (`http_req_failed rate<0.01`).
+    pub crossed: Vec<String>,
+}
+
+/// The checks of the `smoke --json` results given.
+#[derive(Debug, Clone, Default)]
+pub struct SmokeRun {
+    pub total: u64,
+    /// Checks that failed an assertion or got no usable response.
+    pub not_passed: u64,
+    /// The worst verdict among the results (`pass`, `fail`, …).
+    pub verdict: String,
 }
 
 /// One vulnerability or security finding, whatever the scanner.
@@ -141,7 +163,8 @@ pub fn default_gates(evidence: &Evidence) -> Vec<GateSpec> {
     out
 }
 
-/// Evaluates every gate, plus completeness when `expect_junit` is set.
+/// Evaluates every gate, plus completeness when `expect_junit` is set, plus the gates the
+/// reports' own verdicts decide (k6 thresholds, smoke runs; see [`super::reported`]).
 pub fn evaluate(
     specs: &[GateSpec],
     evidence: &Evidence,
@@ -176,6 +199,7 @@ pub fn evaluate(
             reason,
         });
     }
+    out.extend(super::reported::gates(evidence));
     for spec in specs {
         let (kind, threshold, actual, outcome, reason) = match &spec.check {
             GateCheck::Tests {
@@ -214,7 +238,7 @@ pub fn evaluate(
                 max_medium,
                 unknown_as,
                 allowlist,
-            } => vulnerabilities(
+            } => super::vulnerabilities::judge(
                 evidence,
                 [*max_critical, *max_high],
                 *max_medium,
@@ -246,129 +270,7 @@ pub fn evaluate(
     out
 }
 
-type Judged = (&'static str, String, String, GateOutcome, String);
-
-fn vulnerabilities(
-    evidence: &Evidence,
-    [max_critical, max_high]: [u64; 2],
-    max_medium: Option<u64>,
-    unknown_as: UnknownAs,
-    allowlist: &[Allow],
-    now: Timestamp,
-) -> Judged {
-    let medium = max_medium
-        .map(|m| format!(", ≤ {m} medium"))
-        .unwrap_or_default();
-    let threshold = format!("≤ {max_critical} critical, ≤ {max_high} high{medium}");
-    let Some(findings) = &evidence.vulnerabilities else {
-        let reason =
-            "no vulnerability report was given (SARIF, npm audit, cargo audit, pip-audit, Trivy)"
-                .to_owned();
-        return (
-            "vulnerabilities",
-            threshold,
-            "no report".into(),
-            GateOutcome::Inconclusive,
-            reason,
-        );
-    };
-    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-    let expired: Vec<String> = allowlist
-        .iter()
-        .filter(|a| a.expires < today)
-        .map(|a| format!("`{}` (expired {})", a.id, a.expires))
-        .collect();
-    let allowed = |f: &SecurityFinding| {
-        allowlist
-            .iter()
-            .any(|a| a.expires >= today && (a.id == f.id || f.aliases.contains(&a.id)))
-    };
-    let mut counts = [0u64; 4]; // critical, high, medium, low
-    let mut accepted = 0;
-    for f in findings {
-        if allowed(f) {
-            accepted += 1;
-            continue;
-        }
-        let severity = match (f.severity, unknown_as) {
-            (Severity::Unknown, UnknownAs::Critical) => Severity::Critical,
-            (Severity::Unknown, UnknownAs::High) => Severity::High,
-            (Severity::Unknown, UnknownAs::Medium) => Severity::Medium,
-            (Severity::Unknown, UnknownAs::Low) => Severity::Low,
-            (s, _) => s,
-        };
-        match severity {
-            Severity::Critical => counts[0] += 1,
-            Severity::High => counts[1] += 1,
-            Severity::Medium => counts[2] += 1,
-            Severity::Low => counts[3] += 1,
-            Severity::Unknown | Severity::None => {}
-        }
-    }
-    let accepted_note = if accepted > 0 {
-        format!(" ({accepted} allowlisted)")
-    } else {
-        String::new()
-    };
-    let actual = format!(
-        "{} critical, {} high, {} medium, {} low{accepted_note}",
-        counts[0], counts[1], counts[2], counts[3]
-    );
-    let mut over = Vec::new();
-    if counts[0] > max_critical {
-        over.push(format!("{} critical", counts[0]));
-    }
-    if counts[1] > max_high {
-        over.push(format!("{} high", counts[1]));
-    }
-    if let Some(m) = max_medium.filter(|m| counts[2] > *m) {
-        over.push(format!("{} medium (max {m})", counts[2]));
-    }
-    if !expired.is_empty() {
-        let reason = format!(
-            "allowlist entr{} {}: renew with a new reason or fix it",
-            if expired.len() == 1 { "y" } else { "ies" },
-            expired.join(", ")
-        );
-        return (
-            "vulnerabilities",
-            threshold,
-            actual,
-            GateOutcome::Fail,
-            reason,
-        );
-    }
-    if !over.is_empty() {
-        return (
-            "vulnerabilities",
-            threshold,
-            actual,
-            GateOutcome::Fail,
-            format!("too many: {}", over.join(", ")),
-        );
-    }
-    if evidence.unaudited > 0 {
-        let reason = format!(
-            "{} dependenc{} could not be checked by the scanner",
-            evidence.unaudited,
-            if evidence.unaudited == 1 { "y" } else { "ies" }
-        );
-        return (
-            "vulnerabilities",
-            threshold,
-            actual,
-            GateOutcome::Inconclusive,
-            reason,
-        );
-    }
-    (
-        "vulnerabilities",
-        threshold,
-        actual,
-        GateOutcome::Pass,
-        "within the limits".into(),
-    )
-}
+pub(super) type Judged = (&'static str, String, String, GateOutcome, String);
 
 fn coverage(cov: Option<(&'static str, crate::report::coverage::Counter)>, min: u32) -> Judged {
     let pct = crate::gate::coverage::Pct(min);
@@ -587,141 +489,5 @@ fn json_number(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::gate::window::ChangeWindow;
-
-    fn spec(id: &str, check: GateCheck) -> GateSpec {
-        GateSpec {
-            id: id.into(),
-            on_fail: OnFail::Block,
-            weight: 1,
-            check,
-        }
-    }
-
-    fn summary(passed: u64, failed: u64, skipped: u64) -> TestSummary {
-        TestSummary {
-            tests: passed + failed + skipped,
-            passed,
-            failed,
-            skipped,
-            ..TestSummary::default()
-        }
-    }
-
-    fn now() -> Timestamp {
-        "2026-11-21T12:00:00Z".parse().unwrap()
-    }
-
-    #[test]
-    fn tests_gate_passes_fails_and_is_inconclusive_without_tests() {
-        let gate = [spec(
-            "t",
-            GateCheck::Tests {
-                min_pass_rate: 100,
-                min_tests: 5,
-            },
-        )];
-        let run = |s: Option<TestSummary>| {
-            let e = Evidence {
-                tests: s,
-                junit_reports: 1,
-                ..Evidence::default()
-            };
-            evaluate(&gate, &e, None, now(), Purpose::Deploy).remove(0)
-        };
-        assert_eq!(run(Some(summary(9, 0, 3))).outcome, GateOutcome::Pass);
-        let failed = run(Some(summary(8, 1, 0)));
-        assert_eq!(failed.outcome, GateOutcome::Fail);
-        assert_eq!(failed.reason, "1 of 9 tests failed or errored");
-        assert_eq!(
-            run(Some(summary(3, 0, 0))).outcome,
-            GateOutcome::Inconclusive,
-            "fewer than min-tests"
-        );
-        assert_eq!(
-            run(Some(summary(0, 0, 7))).outcome,
-            GateOutcome::Inconclusive,
-            "only skips: nothing ran"
-        );
-        assert_eq!(
-            run(None).outcome,
-            GateOutcome::Inconclusive,
-            "zero tests is never a pass"
-        );
-    }
-
-    #[test]
-    fn pass_rate_threshold_is_integer_exact() {
-        let gate = [spec(
-            "t",
-            GateCheck::Tests {
-                min_pass_rate: 95,
-                min_tests: 1,
-            },
-        )];
-        let judge = |p, f| {
-            let e = Evidence {
-                tests: Some(summary(p, f, 0)),
-                junit_reports: 1,
-                ..Evidence::default()
-            };
-            evaluate(&gate, &e, None, now(), Purpose::Deploy)
-                .remove(0)
-                .outcome
-        };
-        assert_eq!(judge(19, 1), GateOutcome::Pass, "exactly 95%");
-        assert_eq!(judge(189, 11), GateOutcome::Fail, "94.5%");
-    }
-
-    #[test]
-    fn completeness_refuses_a_partial_matrix() {
-        let e = Evidence {
-            tests: Some(summary(10, 0, 0)),
-            junit_reports: 3,
-            ..Evidence::default()
-        };
-        let r = evaluate(&default_gates(&e), &e, Some(4), now(), Purpose::Deploy);
-        assert_eq!(r[0].outcome, GateOutcome::Inconclusive);
-        assert!(r[0].reason.contains("only 3 of 4"));
-    }
-
-    #[test]
-    fn change_window_blocks_a_deploy_but_never_a_rollback() {
-        // Saturday noon UTC, window Mon–Fri.
-        let w = ChangeWindow::parse("UTC", &["mon".into(), "fri".into()], None, &[]).unwrap();
-        let gate = [spec("window", GateCheck::ChangeWindow(w))];
-        let deploy = evaluate(&gate, &Evidence::default(), None, now(), Purpose::Deploy).remove(0);
-        assert_eq!(deploy.outcome, GateOutcome::Fail);
-        assert!(deploy.reason.contains("sat is not a change day"));
-        let rollback =
-            evaluate(&gate, &Evidence::default(), None, now(), Purpose::Rollback).remove(0);
-        assert_eq!(rollback.outcome, GateOutcome::Skipped);
-    }
-
-    #[test]
-    fn json_number_compares_and_explains_missing_values() {
-        let mut e = Evidence::default();
-        e.json_files.insert(
-            "perf.json".into(),
-            Ok(serde_json::json!({"p95": 2300.5, "name": "x"})),
-        );
-        let gate = |pointer: &str| {
-            let check = GateCheck::JsonNumber {
-                file: "perf.json".into(),
-                pointer: pointer.into(),
-                min: None,
-                max: Some(2000.0),
-            };
-            evaluate(&[spec("p95", check)], &e, None, now(), Purpose::Deploy).remove(0)
-        };
-        let r = gate("/p95");
-        assert_eq!(
-            (r.outcome, r.actual.as_str()),
-            (GateOutcome::Fail, "2300.5")
-        );
-        assert_eq!(gate("/name").outcome, GateOutcome::Inconclusive);
-        assert!(gate("/nope").reason.contains("not found"));
-    }
-}
+#[path = "policy_tests.rs"]
+mod tests;

@@ -18,11 +18,13 @@
 //! [`BlindWindow`] ("monitoring was blind from … to …"), counted as unknown in uptime.
 
 mod machine;
+pub mod outbox;
 mod state;
 mod store;
 mod uptime;
 
 pub use machine::{Event, EventKind, Step, Suppression, step};
+pub use outbox::Outbox;
 pub use state::{BlindWindow, CheckState, SCHEMA_VERSION, Sample, State, StateError};
 pub use store::{Loaded, StoreError, load_file, save_file};
 pub use uptime::{Uptime, uptime};

@@ -1,14 +1,20 @@
 //! The state kept between runs: one JSON document with a schema version, bounded in size.
+//!
+//! Version 2 added the alert [`Outbox`]; a version 1 document is read as version 2 with an
+//! empty outbox (nothing was pending in it: version 1 sent before it stored).
 
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::outbox::Outbox;
 use super::{Health, Severity};
 
 /// The version this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+/// Older versions this build migrates on reading.
+const MIGRATES_FROM: u64 = 1;
 /// Samples kept per check: three weeks of runs every 15 minutes.
 pub const MAX_HISTORY: usize = 2016;
 /// Run times kept (for the watchdog).
@@ -77,6 +83,19 @@ pub struct State {
     /// Recorded metric baselines (`--record-baseline`), by metric name.
     pub baselines: BTreeMap<String, f64>,
     pub checks: BTreeMap<String, CheckState>,
+    /// Messages decided and not yet accepted by every destination.
+    pub outbox: Outbox,
+}
+
+/// Version 1 → 2: the same document with an empty outbox.
+fn migrate_v1(value: &mut serde_json::Value) {
+    if let Some(map) = value.as_object_mut() {
+        map.insert("schema_version".into(), SCHEMA_VERSION.into());
+        map.insert(
+            "outbox".into(),
+            serde_json::to_value(Outbox::default()).unwrap_or_default(),
+        );
+    }
 }
 
 /// Why a stored state cannot be used.
@@ -100,6 +119,7 @@ impl State {
             blind: Vec::new(),
             baselines: BTreeMap::new(),
             checks: BTreeMap::new(),
+            outbox: Outbox::default(),
         }
     }
 
@@ -111,12 +131,20 @@ impl State {
             column: e.column(),
             message: e.to_string(),
         };
-        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(malformed)?;
+        let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(malformed)?;
         let version = value
             .get("schema_version")
             .and_then(serde_json::Value::as_u64);
         match version {
             Some(v) if v == u64::from(SCHEMA_VERSION) => {}
+            Some(MIGRATES_FROM) => {
+                migrate_v1(&mut value);
+                return serde_json::from_value(value).map_err(|e| StateError::Malformed {
+                    line: 1,
+                    column: 1,
+                    message: format!("version 1 document: {e}"),
+                });
+            }
             Some(found) => return Err(StateError::Version { found }),
             None => {
                 return Err(StateError::Malformed {
@@ -148,5 +176,36 @@ impl State {
         for c in self.checks.values_mut() {
             cap(&mut c.history, MAX_HISTORY);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_1_state_reads_as_version_2_with_an_empty_outbox() {
+        let state = State::from_json(include_bytes!("../../tests/fixtures/state/v1.json")).unwrap();
+        assert_eq!(state.schema_version, SCHEMA_VERSION);
+        assert_eq!(state.outbox, Outbox::default());
+        assert!(state.checks["api"].firing);
+        assert_eq!(state.runs.len(), 3);
+        let written = state.to_json();
+        let value: serde_json::Value = serde_json::from_slice(&written).unwrap();
+        assert_eq!(value["schema_version"], 2);
+        assert_eq!(
+            value["outbox"],
+            serde_json::json!({"next_id": 0, "pending": []})
+        );
+        assert_eq!(State::from_json(&written).unwrap(), state);
+    }
+
+    #[test]
+    fn a_version_2_document_needs_its_outbox() {
+        let err = State::from_json(
+            br#"{"schema_version": 2, "runs": [], "blind": [], "baselines": {}, "checks": {}}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("missing field `outbox`"), "{err}");
     }
 }

@@ -152,10 +152,14 @@ mod tests {
                 "schema_version 0 is not",
             ),
             (
-                b"{\"schema_version\": 2, \"new\": true}",
-                "schema_version 2 is not",
+                b"{\"schema_version\": 3, \"new\": true}",
+                "schema_version 3 is not",
             ),
             (b"[]", "no `schema_version`"),
+            (
+                b"{\"schema_version\": 1, \"runs\": 7}",
+                "version 1 document",
+            ),
         ] {
             std::fs::write(&path, content).unwrap();
             let loaded = load_file(&path, now()).unwrap();

@@ -1,16 +1,19 @@
 //! Delivery of rendered payloads to Slack and Discord webhooks.
 //!
-//! Each destination is sent concurrently. What a delivery does with each answer follows the
-//! platforms' published contracts (shared/reference/README.md):
+//! What a delivery does with each answer follows the platforms' published contracts
+//! (shared/reference/README.md):
 //! - 2xx: delivered (Discord `?wait=true` answers 200 with the message, whose `id` is reported);
-//! - 429: wait what `Retry-After` or the body's `retry_after` (seconds, a float on Discord) asks,
-//!   never less, then retry — unless that wait would pass the overall deadline;
-//! - 5xx, timeouts, connection errors: exponential backoff with jitter;
+//! - 429: wait what `Retry-After` (seconds or an HTTP date) or the body's `retry_after` asks,
+//!   never less, plus up to 5 % jitter, then retry — unless that wait would pass the deadline;
+//! - 5xx, timeouts, connection errors: exponential backoff with jitter, until the deadline;
 //! - any other 4xx: no retry, the provider's own error text in the report.
 //!
-//! Requests to one webhook are paced so a burst does not hit the limit in the first place:
-//! Slack about one message per second per webhook; Discord from `X-RateLimit-Remaining` and
-//! `X-RateLimit-Reset-After`. Webhook URLs never reach a report or a log: reqwest errors are
+//! There is no fixed number of attempts: `overall_timeout` (the command's `--timeout`) bounds
+//! everything. Requests to one webhook are paced so a burst does not hit the limit in the first
+//! place: Slack about one message per second per webhook; Discord from `X-RateLimit-Remaining`
+//! and `X-RateLimit-Reset-After`; after a 429, nobody calls that webhook before the time it
+//! asked for. A wait says so on the progress sink: a line when it starts (what, and how long at
+//! most), then every few seconds. Webhook URLs never reach a report or a log: reqwest errors are
 //! stripped of their URL and everything is passed through the run's [`Redactor`].
 
 use std::collections::HashMap;
@@ -20,30 +23,29 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::time::Instant;
 
-use super::{Destination, NotifyError, Provider};
+use super::retry::{self, Backoff};
+use super::{Destination, NotifyError, Provider, answer};
+use crate::logging::{Progress, Ticker};
 use crate::secret::Redactor;
 
 /// Slack's documented rate: about one message per second per webhook.
 const SLACK_INTERVAL: Duration = Duration::from_secs(1);
-/// First backoff after a 5xx or a network error; doubled each attempt, capped at [`MAX_BACKOFF`].
-const BASE_BACKOFF: Duration = Duration::from_millis(500);
-const MAX_BACKOFF: Duration = Duration::from_secs(8);
-/// Error bodies are short; anything longer is cut before it reaches a report.
-const MAX_ERROR_BODY: usize = 300;
 
 /// How hard to try.
 #[derive(Debug, Clone)]
 pub struct DeliveryOptions {
-    /// Everything, retries and waits included, ends by then.
+    /// Everything, retries and waits included, ends by then (the command's `--timeout`).
     pub overall_timeout: Duration,
     /// One HTTP request.
     pub request_timeout: Duration,
-    /// Requests per destination at most (429 answers included).
-    pub max_attempts: u32,
+    /// Requests per payload at most (429 answers included); `None`: until the time is up.
+    pub max_attempts: Option<u32>,
     /// Discord: `?wait=true`, so the answer carries the message id.
     pub wait: bool,
     /// Discord: edit this message instead of posting.
     pub update: Option<String>,
+    /// Where waits are reported.
+    pub progress: Progress,
 }
 
 impl Default for DeliveryOptions {
@@ -51,9 +53,10 @@ impl Default for DeliveryOptions {
         DeliveryOptions {
             overall_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(10),
-            max_attempts: 5,
+            max_attempts: None,
             wait: false,
             update: None,
+            progress: Progress::default(),
         }
     }
 }
@@ -69,6 +72,25 @@ pub struct DeliveryReport {
     pub message_id: Option<String>,
     pub error: Option<String>,
     pub elapsed_ms: u64,
+    /// The outbox entry this delivery was for (health-monitor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outbox_id: Option<u64>,
+}
+
+impl DeliveryReport {
+    fn new(dest: &Destination) -> DeliveryReport {
+        DeliveryReport {
+            destination: dest.name.clone(),
+            provider: dest.provider,
+            delivered: false,
+            attempts: 0,
+            http_status: None,
+            message_id: None,
+            error: None,
+            elapsed_ms: 0,
+            outbox_id: None,
+        }
+    }
 }
 
 /// An HTTP client for webhooks: rustls with the ring provider, no redirects (a webhook that
@@ -105,7 +127,8 @@ impl Pacer {
         start
     }
 
-    /// Discord's bucket is empty until `reset_after`: nobody calls this webhook before then.
+    /// The webhook is out of requests until `until` (Discord's empty bucket, a 429's
+    /// `Retry-After`): nobody calls it before then.
     fn block_until(&self, key: &str, until: Instant) {
         if let Ok(mut next) = self.next.lock() {
             let slot = next.entry(key.to_owned()).or_insert(until);
@@ -144,7 +167,7 @@ pub async fn deliver_all_paced(
             pacer: Arc::clone(pacer),
             deadline,
         };
-        set.spawn(async move { (index, job.run().await) });
+        set.spawn(async move { (index, job.run(&mut Watch::new(1)).await) });
     }
     let mut reports: Vec<Option<DeliveryReport>> = vec![None; items.len()];
     while let Some(joined) = set.join_next().await {
@@ -157,28 +180,40 @@ pub async fn deliver_all_paced(
         .zip(items)
         .map(|(report, (dest, _))| {
             report.unwrap_or_else(|| DeliveryReport {
-                destination: dest.name.clone(),
-                provider: dest.provider,
-                delivered: false,
-                attempts: 0,
-                http_status: None,
-                message_id: None,
                 error: Some("delivery task failed".into()),
-                elapsed_ms: 0,
+                ..DeliveryReport::new(dest)
             })
         })
         .collect()
 }
 
-/// One destination's delivery, owned so it can run as a task.
-struct Delivery {
-    client: reqwest::Client,
-    dest: Destination,
-    payload: serde_json::Value,
-    opts: DeliveryOptions,
-    redactor: Redactor,
-    pacer: Arc<Pacer>,
-    deadline: Instant,
+/// The progress of one destination's deliveries, for the lines a wait prints.
+#[derive(Debug, Clone)]
+pub(super) struct Watch {
+    ticker: Ticker,
+    pub(super) delivered: usize,
+    total: usize,
+}
+
+impl Watch {
+    pub(super) fn new(total: usize) -> Watch {
+        Watch {
+            ticker: Ticker::default(),
+            delivered: 0,
+            total,
+        }
+    }
+}
+
+/// One payload's delivery to one destination, owned so it can run as a task.
+pub(super) struct Delivery {
+    pub(super) client: reqwest::Client,
+    pub(super) dest: Destination,
+    pub(super) payload: serde_json::Value,
+    pub(super) opts: DeliveryOptions,
+    pub(super) redactor: Redactor,
+    pub(super) pacer: Arc<Pacer>,
+    pub(super) deadline: Instant,
 }
 
 /// What one attempt tells the loop to do next.
@@ -193,7 +228,7 @@ enum Next {
     },
     RetryAfter {
         status: Option<u16>,
-        wait: Duration,
+        wait: Option<Duration>,
         error: String,
     },
     Backoff {
@@ -203,20 +238,10 @@ enum Next {
 }
 
 impl Delivery {
-    async fn run(self) -> DeliveryReport {
+    pub(super) async fn run(self, watch: &mut Watch) -> DeliveryReport {
         let started = Instant::now();
-        let mut report = DeliveryReport {
-            destination: self.dest.name.clone(),
-            provider: self.dest.provider,
-            delivered: false,
-            attempts: 0,
-            http_status: None,
-            message_id: None,
-            error: None,
-            elapsed_ms: 0,
-        };
-        let outcome = self.attempts(&mut report).await;
-        match outcome {
+        let mut report = DeliveryReport::new(&self.dest);
+        match self.attempts(&mut report, watch).await {
             Ok((status, id)) => {
                 report.delivered = true;
                 report.http_status = Some(status);
@@ -235,26 +260,32 @@ impl Delivery {
         report
     }
 
-    async fn attempts(&self, report: &mut DeliveryReport) -> Result<(u16, Option<String>), String> {
+    /// Attempts until one is final or the deadline (or `max_attempts`) leaves no room.
+    async fn attempts(
+        &self,
+        report: &mut DeliveryReport,
+        watch: &mut Watch,
+    ) -> Result<(u16, Option<String>), String> {
         let (method, url) = self.target()?;
         let key = self.dest.url.expose().to_owned();
-        let mut backoff = BASE_BACKOFF;
+        let mut backoff = Backoff::default();
         let mut last_error: Option<String> = None;
-        for attempt in 1..=self.opts.max_attempts.max(1) {
+        for attempt in 1u32.. {
+            if self
+                .opts
+                .max_attempts
+                .is_some_and(|max| attempt > max.max(1))
+            {
+                let error = last_error.unwrap_or_default();
+                return Err(format!("{error}; gave up after {} attempts", attempt - 1));
+            }
             let start = self.pacer.reserve(&key, self.dest.provider);
             if start > self.deadline {
-                return Err(match last_error {
-                    Some(e) => format!("{e}; no time left for another attempt (raise --timeout)"),
-                    None => {
-                        "the time budget ran out while waiting for the webhook's rate limit".into()
-                    }
-                });
+                return Err(out_of_time(last_error));
             }
             tokio::time::sleep_until(start).await;
             report.attempts = attempt;
-            let next = self.attempt(method.clone(), &url, &key).await;
-            let last = attempt == self.opts.max_attempts.max(1);
-            match next {
+            match self.attempt(method.clone(), &url, &key).await {
                 Next::Done { status, message_id } => return Ok((status, message_id)),
                 Next::Fail { status, error } => {
                     report.http_status = status;
@@ -266,32 +297,56 @@ impl Delivery {
                     error,
                 } => {
                     report.http_status = status;
-                    if last {
-                        return Err(format!("{error}; gave up after {attempt} attempts"));
-                    }
+                    let wait = retry::rate_limit_wait(wait);
                     if Instant::now() + wait > self.deadline {
                         return Err(format!(
                             "{error}; the server asked to wait {:.1} s, longer than the time left (raise --timeout)",
                             wait.as_secs_f64()
                         ));
                     }
-                    tracing::info!(destination = %self.dest.name, wait_ms = wait.as_millis() as u64, "rate limited, waiting as asked");
-                    tokio::time::sleep(wait).await;
+                    self.pacer.block_until(&key, Instant::now() + wait);
+                    self.tell(watch, "rate limited (HTTP 429)", wait);
+                    last_error = Some(error);
                 }
                 Next::Backoff { status, error } => {
                     report.http_status = status;
-                    let wait = jitter(backoff);
-                    if last || Instant::now() + wait > self.deadline {
-                        return Err(format!("{error}; gave up after {attempt} attempt(s)"));
+                    let wait = backoff.next_wait();
+                    if Instant::now() + wait > self.deadline {
+                        return Err(format!(
+                            "{error}; gave up after {attempt} attempt(s): no time left for another (raise --timeout)"
+                        ));
                     }
-                    tracing::info!(destination = %self.dest.name, wait_ms = wait.as_millis() as u64, error = %self.redactor.redact(&error), "retrying");
+                    self.tell(watch, &error, wait);
                     tokio::time::sleep(wait).await;
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
-                    last_error = Some(format!("{error}; gave up after {attempt} attempt(s)"));
+                    last_error = Some(error);
                 }
             }
         }
         Err("no attempt was made".into())
+    }
+
+    /// A line on the progress sink when a wait starts, then every few seconds while they go on.
+    fn tell(&self, watch: &mut Watch, why: &str, wait: Duration) {
+        let now = Instant::now();
+        let first = !watch.ticker.started();
+        if !watch.ticker.due(now.into_std()) {
+            return;
+        }
+        tracing::info!(destination = %self.dest.name, wait_ms = wait.as_millis() as u64, why = %self.redactor.redact(why), "retrying");
+        let left = self.deadline.saturating_duration_since(now).as_secs();
+        let line = if first {
+            format!(
+                "{}: {why}; waiting {:.1} s before retrying, for at most {left} s more (--timeout)",
+                self.dest.name,
+                wait.as_secs_f64()
+            )
+        } else {
+            format!(
+                "{}: still retrying ({why}); {} of {} delivered, at most {left} s more (--timeout)",
+                self.dest.name, watch.delivered, watch.total
+            )
+        };
+        self.opts.progress.say(&self.redactor.redact(&line));
     }
 
     /// The method and URL of the request: POST to the webhook (Discord `?wait=true` when asked
@@ -340,15 +395,16 @@ impl Delivery {
             Err(e) => {
                 let transient = e.is_timeout() || e.is_connect() || e.is_request();
                 let error = self.redactor.redact(&crate::error::chain(&e.without_url()));
+                let error = format!("request failed: {error}");
                 return if transient {
                     Next::Backoff {
                         status: None,
-                        error: format!("request failed: {error}"),
+                        error,
                     }
                 } else {
                     Next::Fail {
                         status: None,
-                        error: format!("request failed: {error}"),
+                        error,
                     }
                 };
             }
@@ -369,12 +425,11 @@ impl Delivery {
                 message_id,
             };
         }
-        let error = self.describe(code, &body);
+        let error = answer::describe(self.dest.provider, code, &body, &self.redactor);
         if code == 429 {
-            let wait = retry_after(&headers, &body).unwrap_or(Duration::from_secs(1));
             return Next::RetryAfter {
                 status: Some(code),
-                wait,
+                wait: retry::retry_after(&headers, &body, std::time::SystemTime::now()),
                 error,
             };
         }
@@ -403,117 +458,19 @@ impl Delivery {
             self.pacer.block_until(key, Instant::now() + wait);
         }
     }
+}
 
-    /// The provider's own words for a refusal, plus what to do about the common ones.
-    fn describe(&self, code: u16, body: &str) -> String {
-        let body = self.redactor.redact(body.trim());
-        let text: String = body.chars().take(MAX_ERROR_BODY).collect();
-        match self.dest.provider {
-            Provider::Slack => {
-                let hint = match text.as_str() {
-                    "invalid_payload" | "no_text" => {
-                        " (the message was malformed; please report this as a decoder-ops bug)"
-                    }
-                    "channel_not_found" | "no_service" | "no_service_id" | "no_team" => {
-                        " (the webhook was revoked or its channel deleted; create a new webhook)"
-                    }
-                    "channel_is_archived" => " (the channel is archived)",
-                    "action_prohibited" => " (an admin restricted posting to this channel)",
-                    _ => "",
-                };
-                format!(
-                    "Slack answered HTTP {code}: {}{hint}",
-                    if text.is_empty() { "(no body)" } else { &text }
-                )
-            }
-            Provider::Discord => {
-                let parsed: Option<serde_json::Value> = serde_json::from_str(&body).ok();
-                let message = parsed
-                    .as_ref()
-                    .and_then(|v| v.get("message")?.as_str().map(str::to_owned))
-                    .unwrap_or_else(|| text.clone());
-                let code_field = parsed.as_ref().and_then(|v| v.get("code")?.as_u64());
-                if code == 404 && (code_field == Some(10015) || message.contains("Unknown Webhook"))
-                {
-                    return "Discord answered HTTP 404: the webhook no longer exists (Unknown Webhook); create a new one".into();
-                }
-                if code == 404 && (code_field == Some(10008) || message.contains("Unknown Message"))
-                {
-                    return "Discord answered HTTP 404: no such message to edit (Unknown Message)"
-                        .into();
-                }
-                format!(
-                    "Discord answered HTTP {code}: {}",
-                    if message.is_empty() {
-                        "(no body)".into()
-                    } else {
-                        message
-                    }
-                )
-            }
-        }
+/// The error when the next slot starts after the deadline.
+fn out_of_time(last_error: Option<String>) -> String {
+    match last_error {
+        Some(e) => format!("{e}; no time left for another attempt (raise --timeout)"),
+        None => "the time budget ran out while waiting for the webhook's rate limit".into(),
     }
-}
-
-/// The wait a 429 asks for: the `Retry-After` header (seconds), else the JSON body's
-/// `retry_after` (seconds; Discord sends a float). The longer of the two when both are present.
-fn retry_after(headers: &reqwest::header::HeaderMap, body: &str) -> Option<Duration> {
-    let header = headers
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<f64>().ok());
-    let from_body = serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("retry_after")?.as_f64());
-    let secs = match (header, from_body) {
-        (Some(a), Some(b)) => a.max(b),
-        (a, b) => a.or(b)?,
-    };
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(3600.0)))
-}
-
-/// `d` plus up to 50% random jitter, so retries from many jobs do not align.
-fn jitter(d: Duration) -> Duration {
-    let mut byte = [0u8; 2];
-    let r = getrandom::fill(&mut byte)
-        .map(|()| u16::from_le_bytes(byte))
-        .unwrap_or(0);
-    d + d.mul_f64(f64::from(r) / f64::from(u16::MAX) / 2.0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn retry_after_prefers_the_longer_of_header_and_body() {
-        let mut h = reqwest::header::HeaderMap::new();
-        assert_eq!(
-            retry_after(&h, r#"{"retry_after": 0.35}"#),
-            Some(Duration::from_millis(350))
-        );
-        h.insert("retry-after", "2".parse().unwrap());
-        assert_eq!(
-            retry_after(&h, "rate_limited"),
-            Some(Duration::from_secs(2))
-        );
-        assert_eq!(
-            retry_after(&h, r#"{"retry_after": 3.5}"#),
-            Some(Duration::from_millis(3500))
-        );
-        assert_eq!(retry_after(&reqwest::header::HeaderMap::new(), "x"), None);
-    }
-
-    #[test]
-    fn jitter_stays_within_half_again() {
-        for _ in 0..100 {
-            let j = jitter(Duration::from_millis(100));
-            assert!(
-                j >= Duration::from_millis(100) && j <= Duration::from_millis(150),
-                "{j:?}"
-            );
-        }
-    }
 
     #[tokio::test(flavor = "current_thread", start_paused = true)]
     async fn slack_slots_are_one_second_apart_per_webhook() {

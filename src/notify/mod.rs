@@ -2,12 +2,17 @@
 //! delivery that survives rate limits and flaky networks without ever leaking a webhook URL.
 //!
 //! `message` is the model, `slack` and `discord` turn it into each platform's JSON within that
-//! platform's published limits, `deliver` sends payloads (pacing, 429 + Retry-After, backoff).
+//! platform's published limits, `deliver` sends payloads (pacing, 429 + Retry-After, backoff,
+//! timed by `retry`, refusals explained by `answer`), and `queue` sends the monitor's pending
+//! messages in order, one destination at a time, each result acknowledged before the next.
 
+mod answer;
 pub mod deliver;
 pub mod discord;
 mod fit;
 pub mod message;
+pub mod queue;
+mod retry;
 pub mod slack;
 
 #[cfg(test)]

@@ -119,6 +119,40 @@ fn record(attempts: &mut Vec<Attempt>, kind: AttemptKind, outcome: &Outcome) {
     });
 }
 
+/// Polls every `interval` until a response that is not transient, for the whole `deadline`:
+/// the last poll starts at the deadline itself when the interval does not divide it (the old
+/// loop gave up as soon as the next poll would have passed the deadline, one interval early).
+/// A poll gets the check's timeout, cut to what is left of the deadline but never below
+/// [`LAST_POLL_MIN`], so the poll at the deadline can still connect. Returns the last outcome
+/// and, when it was ready, how long the waiting took.
+async fn wait_until_ready(
+    client: &reqwest::Client,
+    check: &Check,
+    deadline: Duration,
+    interval: Duration,
+    attempts: &mut Vec<Attempt>,
+) -> (Outcome, Option<Duration>) {
+    let start = Instant::now();
+    let end = start + deadline;
+    loop {
+        let poll_start = start.elapsed();
+        let left = end.saturating_duration_since(Instant::now());
+        let o = fetch(client, check, check.timeout.min(left.max(LAST_POLL_MIN))).await;
+        record(attempts, AttemptKind::Poll, &o);
+        if !is_transient(&o) {
+            return (o, Some(poll_start));
+        }
+        let now = Instant::now();
+        if now >= end {
+            return (o, None);
+        }
+        tokio::time::sleep(interval.min(end - now)).await;
+    }
+}
+
+/// The shortest timeout a readiness poll gets, even at the very end of its deadline.
+const LAST_POLL_MIN: Duration = Duration::from_millis(500);
+
 /// One check with its timing behaviour.
 async fn run_check(check: &Check, client: &reqwest::Client, now_unix: i64) -> CheckResult {
     let mut attempts = Vec::new();
@@ -146,33 +180,20 @@ async fn run_check(check: &Check, client: &reqwest::Client, now_unix: i64) -> Ch
             }
         }
         Timing::WaitUntilReady { deadline, interval } => {
-            let start = Instant::now();
-            let end = start + deadline;
-            loop {
-                let poll_start = start.elapsed();
-                let left = end.saturating_duration_since(Instant::now());
-                let o = fetch(
-                    client,
-                    check,
-                    check.timeout.min(left.max(Duration::from_millis(1))),
-                )
-                .await;
-                record(&mut attempts, AttemptKind::Poll, &o);
-                if !is_transient(&o) {
-                    waited = Some(poll_start);
-                    break o;
-                }
-                if Instant::now() + interval >= end {
+            let (o, ready_after) =
+                wait_until_ready(client, check, deadline, interval, &mut attempts).await;
+            match ready_after {
+                Some(after) => waited = Some(after),
+                None => {
                     not_ready = Some(format!(
                         "not ready within {} (wait-until-ready): {} polls, the last: {}",
                         format_duration(deadline),
                         attempts.len(),
                         describe(&o)
                     ));
-                    break o;
                 }
-                tokio::time::sleep(interval).await;
             }
+            o
         }
     };
     let mut result = base(check);

@@ -1,6 +1,7 @@
 //! .NET test results — NUnit 3 (`TestResult.xml`), xUnit.net v2 (`-xml`) and TRX (VSTest's
-//! `--logger trx`) — read into the same model as JUnit ([`JunitReport`]) and counted by the same
-//! rules ([`super::tally`]).
+//! `--logger trx`) — read into the same model as JUnit ([`TestRun`]) and counted by the same
+//! rules ([`super::testrun::Tally`]): every reported case is one result (none of these formats
+//! marks a case as a rerun of another), and an error outside any test is a result of its own.
 //!
 //! The XML is read event by event (quick-xml over a `BufRead`) with the same safety rules as
 //! every report reader: no DTD is loaded, a DOCTYPE that declares entities is refused, only the
@@ -17,7 +18,11 @@ use std::path::Path;
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::junit::JunitReport;
+use super::testrun::{CaseOutcome, Repeat, Tally, TestCase, TestRun};
+use super::text::truncate;
+
+/// How much of a failure message is kept: enough for an annotation.
+pub(crate) const MESSAGE_MAX: usize = 2000;
 
 /// Deepest accepted element nesting (real result files nest under 20 deep).
 const MAX_DEPTH: usize = 1000;
@@ -86,7 +91,7 @@ pub fn detect(head: &[u8]) -> Option<Format> {
 }
 
 /// Reads the result file at `path` in `format`.
-pub fn parse_file(path: &Path, format: Format) -> Result<JunitReport, TestResultsError> {
+pub fn parse_file(path: &Path, format: Format) -> Result<TestRun, TestResultsError> {
     let shown = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|source| TestResultsError::Read {
         title: format.title(),
@@ -105,7 +110,7 @@ pub fn parse_reader(
     name: &str,
     reader: impl BufRead,
     format: Format,
-) -> Result<JunitReport, TestResultsError> {
+) -> Result<TestRun, TestResultsError> {
     let invalid = |message: String| TestResultsError::Invalid {
         title: format.title(),
         path: name.to_owned(),
@@ -143,7 +148,7 @@ pub(crate) trait Events {
     /// Text or CDATA inside the innermost open element, entities resolved.
     fn text(&mut self, text: &str);
     /// The file is read; the result, or why the file is not this format.
-    fn finish(self) -> Result<JunitReport, String>;
+    fn finish(self) -> Result<TestRun, String>;
 }
 
 /// Drives `events` over the XML in `reader`: `Err` is a located problem in the XML, `Ok(Err)`
@@ -151,7 +156,7 @@ pub(crate) trait Events {
 fn read<R: BufRead, E: Events>(
     reader: &mut Counting<R>,
     mut events: E,
-) -> Result<Result<JunitReport, String>, String> {
+) -> Result<Result<TestRun, String>, String> {
     let mut xml = quick_xml::Reader::from_reader(reader);
     xml.config_mut().check_end_names = true;
     let mut buf = Vec::new();
@@ -204,6 +209,30 @@ fn read<R: BufRead, E: Events>(
         }
         buf.clear();
     }
+}
+
+/// A case with its identity and outcome; readers fill in the rest.
+pub(crate) fn case(suite: &str, classname: &str, name: &str, outcome: CaseOutcome) -> TestCase {
+    let mut case = TestCase::new(suite, classname.to_owned(), name.to_owned());
+    case.outcome = outcome;
+    case
+}
+
+/// Counts `case` as a result of its own, its message trimmed and truncated.
+pub(crate) fn record(tally: &mut Tally, mut case: TestCase) {
+    case.message = case
+        .message
+        .map(|m| truncate(m.trim(), MESSAGE_MAX))
+        .filter(|m| !m.is_empty());
+    tally.record(case, Repeat::Separate);
+}
+
+/// Counts an error outside any test (a suite's set-up or clean-up, a crashed run) as an errored
+/// result named `what`.
+pub(crate) fn outside_tests(tally: &mut Tally, suite: &str, what: &str, message: Option<String>) {
+    let mut error = case(suite, "", what, CaseOutcome::Error);
+    error.message = message;
+    record(tally, error);
 }
 
 /// The value of attribute `name` of `e`, entities resolved.

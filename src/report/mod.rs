@@ -1,6 +1,6 @@
 //! Report parsers: files written by other tools (coverage, JUnit and .NET test results, SARIF,
-//! vulnerability audits, k6) read into normalized models. Parsers are synchronous, pure apart from reading their input,
-//! and streaming: they read line by line or event by event and never hold a whole document in
+//! vulnerability audits, k6) read into normalized models. Parsers are synchronous, pure apart
+//! from reading their input, and streaming: they read line by line or event by event and never hold a whole document in
 //! memory. Each returns errors that name the file, the line (and column) and what was expected.
 
 pub mod audit;
@@ -12,7 +12,7 @@ pub mod junit;
 pub mod k6;
 pub mod sarif;
 pub mod severity;
-pub(crate) mod tally;
+pub mod testrun;
 pub(crate) mod text;
 
 use std::fmt;

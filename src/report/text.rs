@@ -14,9 +14,36 @@ pub(crate) fn truncate(s: &str, max: usize) -> String {
     format!("{}…", &s[..end])
 }
 
+/// How much of an offending value an error message quotes.
+pub(crate) const EXCERPT_CHARS: usize = 200;
+
+/// `s` made safe to quote in an error: at most [`EXCERPT_CHARS`] characters, control
+/// characters shown as `?`, and when cut, how long the whole was. An error message must never
+/// carry a whole hostile input (a 100 MB attribute, a megabyte of one line).
+pub(crate) fn excerpt(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .take(EXCERPT_CHARS)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if s.chars().nth(EXCERPT_CHARS).is_some() {
+        out.push_str(&format!("… ({} bytes in all)", s.len()));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::truncate;
+    use super::{excerpt, truncate};
+
+    #[test]
+    fn excerpts_are_capped_printable_and_say_how_long_the_whole_was() {
+        assert_eq!(excerpt("a\tb"), "a?b");
+        let long = "é".repeat(1000);
+        let e = excerpt(&long);
+        assert!(e.starts_with(&"é".repeat(200)), "{e}");
+        assert!(e.ends_with("… (2000 bytes in all)"), "{e}");
+    }
 
     #[test]
     fn cuts_on_a_character_boundary_and_marks_the_cut() {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::cli::{Bin, Run};
+use crate::support::chat::{Chat, Fault as ChatFault};
 use crate::support::github::{Fault, GitHub, REPOSITORY, TOKEN};
 use crate::support::nginx::{Nginx, free_port};
 
@@ -33,7 +34,18 @@ monitor:
 }
 
 async fn run_at(github: &GitHub, dir: &Path, config: &Path, minute: u32) -> (Run, Value) {
-    let (dir, config) = (dir.to_owned(), config.to_owned());
+    run_with(github, dir, config, minute, "").await
+}
+
+/// [`run_at`] with `OPS_WEBHOOK` set.
+async fn run_with(
+    github: &GitHub,
+    dir: &Path,
+    config: &Path,
+    minute: u32,
+    webhook: &str,
+) -> (Run, Value) {
+    let (dir, config, webhook) = (dir.to_owned(), config.to_owned(), webhook.to_owned());
     let base = github.base_url().to_owned();
     let sha = github.ref_sha("heads/main").unwrap();
     tokio::task::spawn_blocking(move || {
@@ -45,6 +57,7 @@ async fn run_at(github: &GitHub, dir: &Path, config: &Path, minute: u32) -> (Run
             .env("GITHUB_API_URL", &base)
             .env("GITHUB_TOKEN", TOKEN)
             .env("GITHUB_SHA", &sha)
+            .env("OPS_WEBHOOK", &webhook)
             .args([
                 "health-monitor",
                 "--state",
@@ -201,4 +214,63 @@ async fn overlapping_runs_open_one_incident() {
     // A re-run of the same scheduled minute changes nothing on GitHub.
     run_at(&github, dir.path(), &cfg, 15).await.0.expect_code(1);
     assert_eq!(github.issues().len(), 1);
+}
+
+/// The outbox lives on the branch too: an alert the webhook refused is sent by the next run,
+/// and when two runs overlap only one of them sends it (the claim is a conditional write).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_alert_waits_on_the_branch_and_overlapping_runs_send_it_once() {
+    let github = GitHub::start().await;
+    let slack = Chat::slack().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), free_port());
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str("  channels: [ops]\nnotify:\n  channels:\n    ops: {webhook: \"${OPS_WEBHOOK}\", provider: slack}\n");
+    std::fs::write(&cfg, text).unwrap();
+
+    let url = slack.url();
+    slack.plan(ChatFault::Status(404));
+    let (run, result) = run_with(&github, dir.path(), &cfg, 0, &url).await;
+    run.expect_code(1);
+    assert!(slack.accepted().is_empty());
+    assert_eq!(result["outbox"]["pending"], 1, "{result}");
+    let pending = &stored_state(&github)["outbox"]["pending"][0];
+    assert_eq!(
+        pending["targets"][0]["destination"], "channel ops",
+        "{pending}"
+    );
+    assert_eq!(pending["targets"][0]["failures"], 1, "{pending}");
+    assert_eq!(pending["incidents"]["api health"], 1, "{pending}");
+
+    // The winner's delivery takes a while: the other run comes by while it is claimed.
+    slack.plan(ChatFault::Slow(std::time::Duration::from_millis(1500)));
+    // The winner's delivery takes a while: the other run comes by while it is claimed.
+    slack.plan(ChatFault::Slow(std::time::Duration::from_millis(1500)));
+    let (a, b) = tokio::join!(
+        run_with(&github, dir.path(), &cfg, 15, &url),
+        run_with(&github, dir.path(), &cfg, 15, &url)
+    );
+    a.0.expect_code(1);
+    b.0.expect_code(1);
+    let sent = slack.accepted();
+    assert_eq!(sent.len(), 1, "once: {sent:?}");
+    let senders = [&a.1, &b.1]
+        .iter()
+        .filter(|r| r["notifications"].as_array().is_some_and(|n| !n.is_empty()))
+        .count();
+    assert_eq!(
+        senders, 1,
+        "{} / {}",
+        a.1["notifications"], b.1["notifications"]
+    );
+    let text = sent[0].to_string();
+    assert!(text.contains("FIRING api health"), "{text}");
+    assert!(
+        text.contains("https://github.com/octo-org/hello-world/issues/1"),
+        "the incident is linked: {text}"
+    );
+    assert_eq!(
+        stored_state(&github)["outbox"]["pending"],
+        serde_json::json!([])
+    );
 }

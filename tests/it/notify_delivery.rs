@@ -166,7 +166,7 @@ async fn connection_refused_is_reported_without_the_url() {
     let url = format!("http://127.0.0.1:{port}/services/TSTANDIN1/BSTANDIN2/{TOKEN}");
     let opts = DeliveryOptions {
         overall_timeout: Duration::from_secs(3),
-        max_attempts: 3,
+        max_attempts: Some(3),
         ..quick()
     };
     let r = send(vec![dest(Provider::Slack, url)], opts).await;

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::github::api::{ApiError, Client, Marker};
 use crate::monitor::{Event, EventKind, State};
+use crate::secret::Redactor;
 
 /// Label every incident carries (with `sev-1` … `sev-4`).
 pub const INCIDENT_LABEL: &str = "incident";
@@ -46,6 +47,8 @@ pub fn marker(check: &str) -> Result<Marker, ApiError> {
 pub struct Place<'a> {
     pub environment: Option<&'a str>,
     pub run_url: Option<&'a str>,
+    /// Every text sent to GitHub passes through it: an issue is as public as a log.
+    pub redactor: &'a Redactor,
 }
 
 fn title(event: &Event, place: &Place<'_>) -> String {
@@ -87,7 +90,7 @@ pub async fn apply(
                     super::alerts::human(*down_for),
                     run_line(place)
                 );
-                close(client, event, state, &text).await
+                close(client, event, state, &place.redactor.redact(&text)).await
             }
             EventKind::Suppressed { .. } => continue,
         };
@@ -137,7 +140,11 @@ async fn open(
             let labels = [INCIDENT_LABEL, event.severity.incident_label()];
             (
                 client
-                    .create_issue(&title(event, place), &body, &labels)
+                    .create_issue(
+                        &place.redactor.redact(&title(event, place)),
+                        &place.redactor.redact(&body),
+                        &labels,
+                    )
                     .await?,
                 "opened",
             )
@@ -169,7 +176,11 @@ async fn remind(
     let comment = client
         .comment_issue(
             number,
-            &format!("🔁 Still failing: {}{}", event.detail, run_line(place)),
+            &place.redactor.redact(&format!(
+                "🔁 Still failing: {}{}",
+                event.detail,
+                run_line(place)
+            )),
         )
         .await?;
     Ok(IncidentAction {

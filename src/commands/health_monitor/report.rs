@@ -7,9 +7,10 @@ use super::super::{Paint, Session};
 use super::incidents::IncidentAction;
 use super::round::Round;
 use super::setup::Setup;
-use crate::cli::HealthMonitorArgs;
+use crate::cli::{FailOn, HealthMonitorArgs};
 use crate::error::{Error, ExitCode};
-use crate::monitor::{self, EventKind, Health, State, Step, Suppression};
+use crate::github::runtime::Annotation;
+use crate::monitor::{self, EventKind, Health, Severity, State, Step, Suppression};
 use crate::notify::deliver::DeliveryReport;
 use crate::outcome::{Outcome, Verdict};
 
@@ -108,10 +109,58 @@ pub struct Facts {
     pub watch: Option<u64>,
 }
 
+/// The verdict of a finished run, with `healthy` and `firing` filled in from the state.
+pub fn judge(state: &State, mut facts: Facts, fail_on: FailOn) -> (Verdict, Facts) {
+    facts.firing = state
+        .checks
+        .iter()
+        .filter(|(_, c)| c.firing)
+        .map(|(k, _)| k.clone())
+        .collect();
+    let blocking = state
+        .checks
+        .values()
+        .any(|c| c.firing && matches!(c.severity, Severity::Critical | Severity::High));
+    facts.healthy = !blocking && facts.rollback_rule.is_none();
+    let verdict = if !facts.healthy {
+        match fail_on {
+            FailOn::Unhealthy => Verdict::Fail,
+            FailOn::Never => Verdict::Warn,
+        }
+    } else if !facts.problems.is_empty() {
+        Verdict::Error
+    } else if !facts.firing.is_empty() || !facts.warnings.is_empty() {
+        Verdict::Warn
+    } else {
+        Verdict::Pass
+    };
+    (verdict, facts)
+}
+
+/// Each warning to the log and as an annotation.
+pub fn warn(warnings: &[String], session: &mut Session) -> Result<(), Error> {
+    for w in warnings {
+        tracing::warn!("{w}");
+        session
+            .runtime
+            .annotate(Annotation::warning(session.redact(w)).title("decoder-ops health-monitor"))?;
+    }
+    Ok(())
+}
+
 #[derive(Debug, Serialize)]
 pub struct StoreReport {
     pub store: String,
     pub conflicts: u32,
+}
+
+/// What waits in the outbox after the run.
+#[derive(Debug, Serialize)]
+pub struct OutboxReport {
+    /// Messages not yet accepted by every destination.
+    pub pending: usize,
+    /// When the oldest of them was decided.
+    pub oldest: Option<Timestamp>,
 }
 
 #[derive(Debug, Serialize)]
@@ -126,6 +175,7 @@ pub struct Details {
     pub blind: Option<monitor::BlindWindow>,
     pub maintenance: Vec<String>,
     pub notifications: Vec<DeliveryReport>,
+    pub outbox: OutboxReport,
     pub incidents: Vec<IncidentAction>,
     pub state: StoreReport,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -222,6 +272,10 @@ impl Details {
             blind: step.blind,
             maintenance: step.in_maintenance.clone(),
             notifications: facts.deliveries,
+            outbox: OutboxReport {
+                pending: state.outbox.pending.len(),
+                oldest: state.outbox.pending.first().map(|e| e.at),
+            },
             incidents: facts.incidents,
             state: StoreReport {
                 store: facts.store,
@@ -276,6 +330,12 @@ fn terminal(d: &Details, session: &Session) -> String {
             "monitoring was blind from {} to {}",
             b.from.strftime("%Y-%m-%d %H:%M UTC"),
             b.to.strftime("%Y-%m-%d %H:%M UTC")
+        ));
+    }
+    if d.outbox.pending > 0 {
+        out.push(format!(
+            "{} alert message(s) not delivered yet; the next run sends them first",
+            d.outbox.pending
         ));
     }
     if let Some(rule) = &d.rollback_rule {

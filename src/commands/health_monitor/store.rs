@@ -1,18 +1,24 @@
 //! Where the state lives between runs: a local file (locked for the run, atomically replaced)
 //! or a file on a branch of the repository, written through the contents API with the blob SHA
-//! as precondition. Saving takes the run's changes as a function, so after a conflict (another
+//! as precondition. A run that finds the file locked waits, up to `--lock-timeout`, and says so
+//! on stderr while it waits. Saving takes the run's changes as a function, so after a conflict (another
 //! run wrote first) it re-reads the newer state, re-applies the same observations and tries
 //! again — two overlapping runs never both fire (or notify, or open an incident) for one alert.
 
-use std::fs::File;
+use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
 use crate::cli::StateSpec;
 use crate::error::Error;
 use crate::github::api::{ApiError, Client};
+use crate::logging::{Progress, Ticker};
 use crate::monitor::{self, State};
+
+/// How often a waiting run tries the lock again.
+const LOCK_POLL: Duration = Duration::from_millis(100);
 
 /// The file on the state branch.
 pub const GITHUB_STATE_PATH: &str = "decoder-ops/state.json";
@@ -46,37 +52,18 @@ pub struct Opened {
 }
 
 impl Store {
-    /// Opens the store; a file store waits for the lock of a concurrent run.
-    pub fn open(
+    /// Opens the store; a file store waits for the lock of a concurrent run, at most
+    /// `lock_timeout`, reporting on `progress` while it waits.
+    pub async fn open(
         spec: &StateSpec,
         github: Option<(Client, Option<String>)>,
+        lock_timeout: Duration,
+        progress: &Progress,
     ) -> Result<Store, Error> {
         match spec {
             StateSpec::File(path) => {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| {
-                        Error::Usage(format!(
-                            "state `{}`: cannot create its directory: {e}",
-                            path.display()
-                        ))
-                    })?;
-                }
-                let lock_path = lock_path(path);
-                let lock = File::options()
-                    .create(true)
-                    .truncate(false)
-                    .write(true)
-                    .open(&lock_path)
-                    .map_err(|e| {
-                        Error::Usage(format!(
-                            "state `{}`: cannot open the lock file `{}`: {e}",
-                            path.display(),
-                            lock_path.display()
-                        ))
-                    })?;
-                lock.lock().map_err(|e| {
-                    Error::Service(format!("state `{}`: cannot lock it: {e}", path.display()))
-                })?;
+                let lock = open_lock(path)?;
+                wait_for_lock(&lock, path, lock_timeout, progress).await?;
                 Ok(Store::File {
                     path: path.clone(),
                     _lock: lock,
@@ -97,6 +84,12 @@ impl Store {
                 })
             }
         }
+    }
+
+    /// Whether this run is the only one using the state: a file store is locked for the run,
+    /// so whatever another run left in it (an outbox claim) is from a run that is gone.
+    pub fn exclusive(&self) -> bool {
+        matches!(self, Store::File { .. })
     }
 
     /// `file:PATH` or `github:BRANCH/PATH`, for reports.
@@ -215,6 +208,89 @@ impl Store {
             }
         }
     }
+}
+
+/// The lock file beside the state, created (with its directory) when missing.
+fn open_lock(path: &Path) -> Result<File, Error> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::Usage(format!(
+                "state `{}`: cannot create its directory: {e}",
+                path.display()
+            ))
+        })?;
+    }
+    let lock_path = lock_path(path);
+    File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| {
+            Error::Usage(format!(
+                "state `{}`: cannot open the lock file `{}`: {e}",
+                path.display(),
+                lock_path.display()
+            ))
+        })
+}
+
+/// Takes the lock, waiting for another run to let go of it: a line when the wait starts (what,
+/// how long at most), then one every few seconds; exit 3 after `timeout`.
+async fn wait_for_lock(
+    lock: &File,
+    path: &Path,
+    timeout: Duration,
+    progress: &Progress,
+) -> Result<(), Error> {
+    let started = Instant::now();
+    let mut ticker = Ticker::default();
+    loop {
+        match lock.try_lock() {
+            Ok(()) => break,
+            Err(TryLockError::WouldBlock) => {}
+            Err(TryLockError::Error(e)) => {
+                return Err(Error::Service(format!(
+                    "state `{}`: cannot lock it: {e}",
+                    path.display()
+                )));
+            }
+        }
+        let waited = started.elapsed();
+        if waited >= timeout {
+            return Err(Error::Service(format!(
+                "state `{}`: another decoder-ops run still holds its lock after {} s (--lock-timeout); is a --watch run using the same state?",
+                path.display(),
+                waited.as_secs()
+            )));
+        }
+        let first = !ticker.started();
+        if ticker.due(Instant::now()) {
+            progress.say(&if first {
+                format!(
+                    "state `{}` is locked by another decoder-ops run; waiting for the lock, at most {} s (--lock-timeout)",
+                    path.display(),
+                    timeout.as_secs()
+                )
+            } else {
+                format!(
+                    "still waiting for the lock of state `{}`: {} s so far, at most {} s",
+                    path.display(),
+                    waited.as_secs(),
+                    timeout.as_secs()
+                )
+            });
+        }
+        tokio::time::sleep(LOCK_POLL).await;
+    }
+    if ticker.started() {
+        progress.say(&format!(
+            "got the lock of state `{}` after {} s",
+            path.display(),
+            started.elapsed().as_secs()
+        ));
+    }
+    Ok(())
 }
 
 fn lock_path(path: &Path) -> PathBuf {

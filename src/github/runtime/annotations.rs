@@ -98,6 +98,15 @@ impl Annotation {
         self
     }
 
+    /// The annotation with every secret `redact` knows replaced, in each text field: done before
+    /// the command is escaped, or an escaped secret (`%` → `%25`) would no longer be found.
+    pub fn redacted(mut self, redact: impl Fn(&str) -> String) -> Self {
+        self.message = redact(&self.message);
+        self.file = self.file.map(|f| redact(&f));
+        self.title = self.title.map(|t| redact(&t));
+        self
+    }
+
     /// The workflow command, e.g. `::error file=src/lib.rs,line=12,title=T::message\n`.
     pub fn to_command(&self) -> String {
         let line = self.line.map(|n| n.to_string());

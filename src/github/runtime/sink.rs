@@ -8,9 +8,13 @@ use super::annotations::{Annotation, AnnotationBudget, Level};
 use super::command::{format_command, random_hex};
 use super::summary::{SUMMARY_CAP, SummaryFile, SummaryWrite};
 use super::{Env, RuntimeError, output};
-use crate::secret::Redactor;
+use crate::secret::{Redactor, SharedRedactor};
 
 /// Outputs, job summary, annotations, masks and log groups for one step.
+///
+/// Every text it is given passes through the run's [`SharedRedactor`] before it is escaped and
+/// written — log lines, annotations, outputs, the summary — so no caller can print a secret; the
+/// `::add-mask::` commands are the one exception, by design.
 ///
 /// In Actions (`GITHUB_ACTIONS=true`) it prints workflow commands; elsewhere it prints plain
 /// lines and never a `::` command. Outputs and the summary go to their files whenever
@@ -31,6 +35,7 @@ pub struct Runtime<W: Write = Stdout> {
     printed: bool,
     /// Fragments already sent to the runner, so registering a secret twice prints it once.
     masked: std::collections::HashSet<String>,
+    redactor: SharedRedactor,
 }
 
 impl<W: Write> Runtime<W> {
@@ -50,7 +55,14 @@ impl<W: Write> Runtime<W> {
             no_color: env.is_set("NO_COLOR"),
             printed: false,
             masked: std::collections::HashSet::new(),
+            redactor: SharedRedactor::default(),
         }
+    }
+
+    /// Redacts everything written with `redactor`, the run's shared one.
+    pub fn with_redactor(mut self, redactor: SharedRedactor) -> Self {
+        self.redactor = redactor;
+        self
     }
 
     /// Overrides the summary cap (tests use a small one; the default is [`SUMMARY_CAP`]).
@@ -109,7 +121,7 @@ impl<W: Write> Runtime<W> {
     pub fn set_output(&mut self, name: &str, value: &str) -> Result<(), RuntimeError> {
         output::validate_output_name(name)?;
         match &self.output_path {
-            Some(path) => output::append_output(path, name, value),
+            Some(path) => output::append_output(path, name, &self.redactor.redact(value)),
             None => {
                 tracing::trace!(name, "GITHUB_OUTPUT is not set; output not recorded");
                 Ok(())
@@ -121,7 +133,7 @@ impl<W: Write> Runtime<W> {
     /// `None` when `GITHUB_STEP_SUMMARY` is not set.
     pub fn append_summary(&mut self, markdown: &str) -> Result<Option<SummaryWrite>, RuntimeError> {
         match &mut self.summary {
-            Some(summary) => summary.append(markdown).map(Some),
+            Some(summary) => summary.append(&self.redactor.redact(markdown)).map(Some),
             None => Ok(None),
         }
     }
@@ -129,6 +141,7 @@ impl<W: Write> Runtime<W> {
     /// Prints an annotation: a workflow command within GitHub's limits in Actions, a readable
     /// line elsewhere (all of them: a terminal has no limit).
     pub fn annotate(&mut self, annotation: Annotation) -> Result<(), RuntimeError> {
+        let annotation = annotation.redacted(|t| self.redactor.redact(t));
         let text = if self.in_actions {
             self.annotations.admit(annotation)
         } else {
@@ -147,6 +160,8 @@ impl<W: Write> Runtime<W> {
 
     /// Opens a collapsible log group (`::group::`); a heading line outside Actions.
     pub fn group(&mut self, title: &str) -> Result<(), RuntimeError> {
+        let title = self.redactor.redact(title);
+        let title = title.as_str();
         let text = if self.in_actions {
             format_command("group", &[], title)
         } else {
@@ -168,6 +183,8 @@ impl<W: Write> Runtime<W> {
     /// of it as a workflow command: `::stop-commands::<token>` … `::<token>::` with a random
     /// token the text does not contain. Plain text outside Actions.
     pub fn stop_commands(&mut self, text: &str) -> Result<(), RuntimeError> {
+        let text = self.redactor.redact(text);
+        let text = text.as_str();
         let newline = if text.ends_with('\n') { "" } else { "\n" };
         if !self.in_actions {
             return self.write(&format!("{text}{newline}"));
@@ -185,6 +202,7 @@ impl<W: Write> Runtime<W> {
     /// Prints one line of our own (trusted) text. Untrusted text goes through
     /// [`Runtime::stop_commands`].
     pub fn write_line(&mut self, text: &str) -> Result<(), RuntimeError> {
+        let text = self.redactor.redact(text);
         self.write(&format!("{text}\n"))
     }
 
@@ -282,6 +300,44 @@ mod tests {
     fn output_names_are_checked_even_without_a_file() {
         let mut rt = Runtime::new(&Env::default(), Vec::new(), false);
         assert!(rt.set_output("bad=name", "x").is_err());
+    }
+
+    #[test]
+    fn every_text_is_redacted_before_it_is_escaped() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = Env::from_pairs([
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_OUTPUT", dir.path().join("out").to_str().unwrap()),
+            (
+                "GITHUB_STEP_SUMMARY",
+                dir.path().join("sum").to_str().unwrap(),
+            ),
+        ]);
+        let shared = SharedRedactor::default();
+        let mut rt = Runtime::new(&env, Vec::new(), false).with_redactor(shared.clone());
+        // Registered after the runtime was built, as a command learns its secrets.
+        let secret = "pct%tab\tSECRET-91";
+        shared.add(secret);
+        rt.write_line(&format!("line {secret}")).unwrap();
+        rt.group(&format!("group {secret}")).unwrap();
+        rt.stop_commands(&format!("body {secret}")).unwrap();
+        rt.annotate(
+            Annotation::error(format!("msg {secret}"))
+                .title(format!("t {secret}"))
+                .file(format!("f{secret}")),
+        )
+        .unwrap();
+        rt.set_output("o", &format!("v {secret}")).unwrap();
+        rt.append_summary(&format!("s {secret}\n")).unwrap();
+        let out = text(rt.finish().unwrap());
+        for text in [
+            out,
+            std::fs::read_to_string(dir.path().join("out")).unwrap(),
+            std::fs::read_to_string(dir.path().join("sum")).unwrap(),
+        ] {
+            assert!(!text.contains("SECRET-91"), "{text}");
+            assert!(text.contains("***"), "{text}");
+        }
     }
 
     #[test]

@@ -36,6 +36,10 @@ pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parse
     let mut mode: Option<GoMode> = None;
     let mut blocks: HashMap<String, Vec<Block>> = HashMap::new();
     let mut span_budget = BASE_DERIVED_LINES;
+    // Every statement count summed as read: when this fits in 64 bits, so does every total
+    // derived from the blocks (merging only removes blocks), and no saturated sum can read
+    // as 100% while a block went uncovered.
+    let mut statements_read = 0u64;
     while let Some(current) = lines.next_line()? {
         let line = current.text()?;
         if line.trim().is_empty() {
@@ -71,6 +75,13 @@ pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parse
         if (block.end_line, block.end_col) < (block.start_line, block.start_col) {
             return Err(current.error("the block ends before it starts"));
         }
+        statements_read = statements_read
+            .checked_add(block.statements)
+            .ok_or_else(|| {
+                current.error(
+                    "the statement counts add up to more than 2^64; this is not a real profile",
+                )
+            })?;
         span_budget = span_budget.saturating_add(DERIVED_LINES_PER_BLOCK);
         if block.statements > 0 {
             let span = u64::from(block.end_line - block.start_line) + 1;

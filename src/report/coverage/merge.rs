@@ -20,23 +20,45 @@
 use std::collections::BTreeMap;
 
 use super::go;
-use super::model::{Block, Counter, Coverage, CoverageReport, FileCoverage, GoMode, Totals};
+use super::model::{
+    Block, Counter, Coverage, CoverageReport, FileCoverage, GoMode, StatedLines, Totals,
+};
 use crate::report::{ReportError, ReportKind};
 
-/// Merges reports into one [`Coverage`]. A single report passes through unchanged (`merged` is
-/// false and its totals and native figure are kept); two or more are merged by the rules in the
-/// module documentation.
+/// Merges reports into one [`Coverage`]. A single report keeps its native figure (`merged` is
+/// false) and is counted by the same rules as a merge — each file's lines, branches and
+/// statements from its records, the totals their sum — so that merging a report with itself
+/// changes nothing (lcov's `LF`/`LH` and llvm-cov's summaries count lines that carry no
+/// record: 89 against 88 in `tests/fixtures/coverage/cargo-llvm-cov`); two or more are merged
+/// by the rules in the module documentation.
 ///
-/// Fails only when two Go profiles give the same block different statement counts.
+/// Fails when two Go profiles give the same block different statement counts, and when the
+/// totals overflow 64 bits (a saturated sum could hide an uncovered block).
 pub fn merge(reports: Vec<CoverageReport>) -> Result<Coverage, ReportError> {
     if reports.len() <= 1 {
         return Ok(match reports.into_iter().next() {
+            Some(mut r) if !r.files.is_empty() => {
+                let stated_lines = stated_lines(&r.files, StatedLines::default());
+                for file in r.files.values_mut() {
+                    recount(file);
+                }
+                let totals = sum_files(&r.files).map_err(|m| overflow(&r.source.path, m))?;
+                Coverage {
+                    sources: vec![r.source],
+                    merged: false,
+                    totals,
+                    files: r.files,
+                    native: r.native,
+                    stated_lines: (stated_lines.files > 0).then_some(stated_lines),
+                }
+            }
             Some(r) => Coverage {
                 sources: vec![r.source],
                 merged: false,
                 totals: r.totals,
                 files: r.files,
                 native: r.native,
+                stated_lines: None,
             },
             None => Coverage {
                 sources: Vec::new(),
@@ -44,12 +66,15 @@ pub fn merge(reports: Vec<CoverageReport>) -> Result<Coverage, ReportError> {
                 totals: Totals::default(),
                 files: BTreeMap::new(),
                 native: None,
+                stated_lines: None,
             },
         });
     }
     let mut files: BTreeMap<String, (FileCoverage, String, bool)> = BTreeMap::new();
     let mut sources = Vec::with_capacity(reports.len());
+    let mut stated = StatedLines::default();
     for report in reports {
+        stated = stated_lines(&report.files, stated);
         let set_mode = report.source.go_mode == Some(GoMode::Set);
         let name = report.source.path.clone();
         for (path, file) in report.files {
@@ -73,15 +98,15 @@ pub fn merge(reports: Vec<CoverageReport>) -> Result<Coverage, ReportError> {
     }
     let files: BTreeMap<String, FileCoverage> =
         files.into_iter().map(|(k, (f, _, _))| (k, f)).collect();
-    let totals = files
-        .values()
-        .fold(Totals::default(), |acc, f| acc.add(&f.totals));
+    let names: Vec<&str> = sources.iter().map(|s| s.path.as_str()).collect();
+    let totals = sum_files(&files).map_err(|m| overflow(&names.join("`, `"), m))?;
     Ok(Coverage {
         sources,
         merged: true,
         totals,
         files,
         native: None,
+        stated_lines: (stated.files > 0).then_some(stated),
     })
 }
 
@@ -127,7 +152,9 @@ pub(super) fn absorb(
             _ => max_opt(old.branches, new.branches),
         },
         statements: match old.statements.or(new.statements) {
-            Some(_) if both_blocks => Some(into.statement_counter()),
+            Some(_) if both_blocks => Some(into.checked_statement_counter().ok_or(
+                "the statement counts add up to more than 2^64; these are not real profiles",
+            )?),
             _ => max_opt(old.statements, new.statements),
         },
         functions: max_opt(old.functions, new.functions),
@@ -135,6 +162,59 @@ pub(super) fn absorb(
         regions: max_opt(old.regions, new.regions),
     };
     Ok(())
+}
+
+/// Recounts a file's lines, branches and statements from its records, where it has both the
+/// metric and records of it (the rule [`absorb`] applies to a merged file).
+fn recount(file: &mut FileCoverage) {
+    if file.totals.lines.is_some() && !file.lines.is_empty() {
+        file.totals.lines = Some(file.line_counter());
+    }
+    if file.totals.branches.is_some() && !file.branches.is_empty() {
+        file.totals.branches = Some(file.branch_counter());
+    }
+    if file.totals.statements.is_some() && !file.blocks.is_empty() {
+        file.totals.statements = Some(file.statement_counter());
+    }
+}
+
+/// Adds to `sum` the files whose stated line totals disagree with their line records (Go's
+/// line data is derived from blocks and has no stated line total to disagree with).
+fn stated_lines(files: &BTreeMap<String, FileCoverage>, mut sum: StatedLines) -> StatedLines {
+    for file in files.values() {
+        let Some(stated) = file.totals.lines else {
+            continue;
+        };
+        if file.lines.is_empty() || !file.blocks.is_empty() {
+            continue;
+        }
+        let records = file.line_counter();
+        if records != stated {
+            sum.files += 1;
+            sum.stated = sum.stated + stated;
+            sum.records = sum.records + records;
+        }
+    }
+    sum
+}
+
+/// The metric-wise sum of the files' totals, in exact arithmetic: `Err` when a sum does not
+/// fit in 64 bits.
+fn sum_files(files: &BTreeMap<String, FileCoverage>) -> Result<Totals, String> {
+    files.values().try_fold(Totals::default(), |acc, f| {
+        acc.checked_add(&f.totals).ok_or_else(|| {
+            "the counts add up to more than 2^64; this is not a real report".to_owned()
+        })
+    })
+}
+
+fn overflow(name: &str, message: String) -> ReportError {
+    ReportError::Malformed {
+        kind: ReportKind::Coverage,
+        name: name.to_owned(),
+        at: crate::report::Position::NONE,
+        message,
+    }
 }
 
 /// Merges Go blocks the way `ParseProfiles` does: sorted by position, the same block counted

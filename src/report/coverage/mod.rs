@@ -37,7 +37,7 @@ pub use detect::{Detected, describe, detect, identify, xml_root_name};
 pub use merge::merge;
 pub use model::{
     Block, Counter, Coverage, CoverageReport, FileCoverage, Format, GoMode, Metric, Native,
-    ReportSource, Tool, Totals, UnknownFormatName,
+    ReportSource, StatedLines, Tool, Totals, UnknownFormatName,
 };
 pub use parse::{parse_file, parse_reader};
 

@@ -25,6 +25,14 @@ impl Counter {
     pub fn missed(self) -> u64 {
         self.total.saturating_sub(self.covered)
     }
+
+    /// The exact sum, or `None` when it does not fit in 64 bits.
+    pub fn checked_add(self, other: Counter) -> Option<Counter> {
+        Some(Counter {
+            covered: self.covered.checked_add(other.covered)?,
+            total: self.total.checked_add(other.total)?,
+        })
+    }
 }
 
 /// Sum of two counters; saturating, because counts come from untrusted files.
@@ -70,6 +78,23 @@ impl Totals {
             instructions: add_opt(self.instructions, other.instructions),
             regions: add_opt(self.regions, other.regions),
         }
+    }
+
+    /// Metric-wise exact sum; `None` when any sum does not fit in 64 bits.
+    pub fn checked_add(&self, other: &Totals) -> Option<Totals> {
+        let add = |a: Option<Counter>, b: Option<Counter>| match (a, b) {
+            (Some(a), Some(b)) => a.checked_add(b).map(Some),
+            (a, None) => Some(a),
+            (None, b) => Some(b),
+        };
+        Some(Totals {
+            lines: add(self.lines, other.lines)?,
+            branches: add(self.branches, other.branches)?,
+            functions: add(self.functions, other.functions)?,
+            statements: add(self.statements, other.statements)?,
+            instructions: add(self.instructions, other.instructions)?,
+            regions: add(self.regions, other.regions)?,
+        })
     }
 
     /// The counter for one metric, if the report carries it.
@@ -165,7 +190,18 @@ impl FileCoverage {
             .fold(Counter::default(), |acc, c| acc + *c)
     }
 
+    /// [`Self::statement_counter`] in exact arithmetic: `None` when the sum does not fit in
+    /// 64 bits.
+    pub fn checked_statement_counter(&self) -> Option<Counter> {
+        self.blocks.iter().try_fold(Counter::default(), |acc, b| {
+            let covered = if b.count > 0 { b.statements } else { 0 };
+            acc.checked_add(Counter::new(covered, b.statements))
+        })
+    }
+
     /// Statements in blocks that ran of all statements (Go's statement-weighted figure).
+    /// Saturating: callers that merge blocks from several inputs use
+    /// [`Self::checked_statement_counter`].
     pub fn statement_counter(&self) -> Counter {
         self.blocks.iter().fold(Counter::default(), |acc, b| {
             let covered = if b.count > 0 { b.statements } else { 0 };
@@ -418,6 +454,17 @@ pub struct Coverage {
     /// The producing tool's figure; only for a single report, since no tool printed a figure
     /// for a merge it never saw.
     pub native: Option<Native>,
+    /// Files whose stated line totals (lcov `LF`/`LH`) disagree with their line records, which
+    /// the totals above count instead; for `--explain`.
+    pub stated_lines: Option<StatedLines>,
+}
+
+/// Stated line totals that disagree with the line records, summed over the files concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct StatedLines {
+    pub files: u64,
+    pub stated: Counter,
+    pub records: Counter,
 }
 
 #[cfg(test)]

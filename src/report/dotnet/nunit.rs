@@ -16,9 +16,8 @@
 
 use quick_xml::events::BytesStart;
 
-use super::{Events, attr, seconds};
-use crate::report::junit::{CaseOutcome, JunitReport, TestCase};
-use crate::report::tally::Tally;
+use super::{Events, MESSAGE_MAX, attr, case, outside_tests, record, seconds};
+use crate::report::testrun::{CaseOutcome, Tally, TestCase, TestRun};
 
 /// An open `<test-suite>`.
 struct Suite {
@@ -59,7 +58,7 @@ impl Reader {
         let classname = attr(e, "classname")?.unwrap_or_default();
         let label = attr(e, "label")?;
         let outcome = outcome(attr(e, "result")?.as_deref(), label.as_deref())?;
-        let mut case = Tally::case(&self.suite_path(), &classname, &name, outcome);
+        let mut case = case(&self.suite_path(), &classname, &name, outcome);
         case.time_secs = seconds(attr(e, "duration")?);
         if outcome == CaseOutcome::Skipped {
             case.skip_kind = label.map(|l| l.to_ascii_lowercase());
@@ -78,7 +77,7 @@ impl Reader {
                     suite.failed_below = true;
                 }
             }
-            self.tally.push(case);
+            record(&mut self.tally, case);
         }
     }
 
@@ -92,7 +91,7 @@ impl Reader {
         if let (Some(why), false) = (&suite.own_failure, suite.failed_below) {
             let path = self.suite_path();
             let what = format!("{} ({why})", suite.fullname);
-            self.tally.error_outside_tests(&path, &what, suite.message);
+            outside_tests(&mut self.tally, &path, &what, suite.message);
             for s in &mut self.suites {
                 s.failed_below = true;
             }
@@ -191,12 +190,12 @@ impl Events for Reader {
             },
         };
         let message = target.get_or_insert_with(String::new);
-        if message.len() < crate::report::tally::MESSAGE_MAX {
+        if message.len() < MESSAGE_MAX {
             message.push_str(text);
         }
     }
 
-    fn finish(self) -> Result<JunitReport, String> {
+    fn finish(self) -> Result<TestRun, String> {
         if !self.root {
             return Err("no `<test-run>` element: this is not an NUnit 3 result file".into());
         }

@@ -2,16 +2,16 @@
 //! (tests/fixtures/junit/dotnet/README.md) and on errors outside tests and bad input.
 
 use super::*;
-use crate::report::junit::{CaseOutcome, TestSummary};
+use crate::report::testrun::{CaseOutcome, TestSummary};
 
-fn fixture(name: &str, format: Format) -> JunitReport {
+fn fixture(name: &str, format: Format) -> TestRun {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/junit/dotnet")
         .join(name);
     parse_file(&path, format).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn parse(text: &str, format: Format) -> Result<JunitReport, TestResultsError> {
+fn parse(text: &str, format: Format) -> Result<TestRun, TestResultsError> {
     parse_reader("results.xml", text.as_bytes(), format)
 }
 

@@ -22,9 +22,8 @@ use std::collections::HashMap;
 
 use quick_xml::events::BytesStart;
 
-use super::{Events, attr};
-use crate::report::junit::{CaseOutcome, JunitReport};
-use crate::report::tally::{MESSAGE_MAX, Tally};
+use super::{Events, MESSAGE_MAX, attr, case, outside_tests, record};
+use crate::report::testrun::{CaseOutcome, Tally, TestRun};
 
 /// The result elements of `vstst.xsd`.
 const RESULTS: [&str; 5] = [
@@ -192,17 +191,17 @@ impl Events for Reader {
         }
     }
 
-    fn finish(self) -> Result<JunitReport, String> {
+    fn finish(self) -> Result<TestRun, String> {
         if !self.root {
             return Err("no `<TestRun>` element: this is not a TRX file".into());
         }
         let mut tally = Tally::default();
         for r in self.done {
             let class = self.classes.get(&r.test_id).map_or("", String::as_str);
-            let mut case = Tally::case("", class, &r.name, r.outcome);
+            let mut case = case("", class, &r.name, r.outcome);
             case.message = r.message;
             case.time_secs = r.time_secs;
-            tally.push(case);
+            record(&mut tally, case);
         }
         let aborted = matches!(
             self.summary_outcome.as_deref(),
@@ -210,10 +209,10 @@ impl Events for Reader {
         );
         if aborted && self.run_errors.is_empty() {
             let outcome = self.summary_outcome.unwrap_or_default();
-            tally.error_outside_tests("", &format!("test run ({outcome})"), None);
+            outside_tests(&mut tally, "", &format!("test run ({outcome})"), None);
         }
         for (what, message) in self.run_errors {
-            tally.error_outside_tests("", &what, message);
+            outside_tests(&mut tally, "", &what, message);
         }
         Ok(tally.finish())
     }

@@ -14,9 +14,8 @@
 
 use quick_xml::events::BytesStart;
 
-use super::{Events, attr, seconds};
-use crate::report::junit::{CaseOutcome, JunitReport, TestCase};
-use crate::report::tally::{MESSAGE_MAX, Tally};
+use super::{Events, MESSAGE_MAX, attr, case, outside_tests, record, seconds};
+use crate::report::testrun::{CaseOutcome, Tally, TestCase, TestRun};
 
 /// An `<error>` outside the tests, being read.
 struct RunError {
@@ -60,7 +59,7 @@ impl Reader {
             None => return Err("`<test>` without a `result` attribute".into()),
         };
         let classname = attr(e, "type")?.unwrap_or_default();
-        let mut case = Tally::case(&self.suite(), &classname, &name, outcome);
+        let mut case = case(&self.suite(), &classname, &name, outcome);
         case.time_secs = seconds(attr(e, "time")?);
         self.case = Some(case);
         if empty {
@@ -71,7 +70,7 @@ impl Reader {
 
     fn close_test(&mut self) {
         if let Some(case) = self.case.take() {
-            self.tally.push(case);
+            record(&mut self.tally, case);
         }
     }
 }
@@ -130,8 +129,7 @@ impl Events for Reader {
             "error" => {
                 if let Some(error) = self.error.take() {
                     let suite = self.suite();
-                    self.tally
-                        .error_outside_tests(&suite, &error.what, error.message);
+                    outside_tests(&mut self.tally, &suite, &error.what, error.message);
                 }
             }
             "message" | "reason" => self.capturing = false,
@@ -155,7 +153,7 @@ impl Events for Reader {
         }
     }
 
-    fn finish(self) -> Result<JunitReport, String> {
+    fn finish(self) -> Result<TestRun, String> {
         if !self.root {
             return Err(
                 "no `<assemblies>` element: this is not an xUnit.net v2 result file".into(),

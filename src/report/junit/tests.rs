@@ -79,7 +79,9 @@ fn gotestsum_subtests_and_skips() {
 }
 
 #[test]
-fn reruns_reported_twice_count_once_and_flaky() {
+fn a_failed_and_a_passed_case_of_the_same_name_are_one_failure_and_one_pass() {
+    // TestNG data providers, jest `test.each` with a fixed title, gotestsum `--rerun-fails`:
+    // nothing marks the second `TestA` as a rerun of the first, so each case counts.
     let r = parse(
         r#"<testsuites><testsuite name="pkg">
         <testcase classname="pkg" name="TestA"><failure message="boom"/></testcase>
@@ -88,16 +90,52 @@ fn reruns_reported_twice_count_once_and_flaky() {
         </testsuite></testsuites>"#,
     )
     .unwrap();
+    let s = r.summary;
     assert_eq!(
-        (
-            r.summary.tests,
-            r.summary.passed,
-            r.summary.flaky,
-            r.duplicates
-        ),
-        (2, 2, 1, 1)
+        (s.tests, s.passed, s.failed, s.flaky, r.duplicates),
+        (3, 2, 1, 0, 1)
     );
-    assert_eq!(r.cases[0].reruns, 1);
+    assert_eq!(r.failing().count(), 1);
+}
+
+#[test]
+fn disabled_and_notrun_cases_are_skipped_never_passed() {
+    // CTest `--output-junit` writes status="disabled"/"notrun"; googletest writes
+    // status="notrun" result="suppressed" for DISABLED_ tests.
+    let r = parse(
+        r#"<testsuite name="s">
+        <testcase name="a" status="disabled"/>
+        <testcase name="b" status="notrun" result="suppressed"/>
+        <testcase name="c" status="run" result="completed"/>
+        <testcase name="d" status="NotRun"><system-out>x</system-out></testcase>
+        </testsuite>"#,
+    )
+    .unwrap();
+    let s = r.summary;
+    assert_eq!((s.tests, s.passed, s.skipped), (4, 1, 3));
+}
+
+#[test]
+fn an_error_or_failure_directly_under_a_testsuite_is_a_failure() {
+    // A crash in suite set-up, written in place of the test cases (the JUnit schema's
+    // "normally if the tests in the suite could not be found"; TestReports.jl, Bazel).
+    let r = parse(
+        r#"<testsuites><testsuite name="db" tests="0">
+        <error message="setUpClass: connection refused" type="IOError">trace</error>
+        </testsuite><testsuite name="api"><failure message="beforeAll threw"/>
+        <testcase name="t"/></testsuite></testsuites>"#,
+    )
+    .unwrap();
+    let s = r.summary;
+    assert_eq!((s.tests, s.passed, s.failed, s.errors), (3, 1, 1, 1));
+    let failing: Vec<_> = r.failing().map(|c| c.message.as_deref()).collect();
+    assert_eq!(
+        failing,
+        [
+            Some("setUpClass: connection refused"),
+            Some("beforeAll threw")
+        ]
+    );
 }
 
 #[test]
@@ -168,4 +206,110 @@ fn a_ten_megabyte_line_is_read_with_bounded_message() {
     );
     let r = parse(&big).unwrap();
     assert!(r.cases[0].message.as_ref().unwrap().len() <= MESSAGE_MAX + 3);
+}
+
+#[test]
+fn nesting_deeper_than_the_cap_is_refused_where_it_happens() {
+    let mut text = String::from("<testsuites>\n");
+    for _ in 0..MAX_DEPTH {
+        text.push_str("<testsuite name=\"s\">");
+    }
+    let err = parse(&text).unwrap_err().to_string();
+    assert!(
+        err.starts_with("JUnit report `t.xml`: line 2, column "),
+        "{err}"
+    );
+    assert!(err.contains("nested deeper than 256 levels"), "{err}");
+    // At the cap minus one, with a case inside, the report is read.
+    let inner = "<testsuite name=\"s\">".repeat(MAX_DEPTH - 2);
+    let ok = format!(
+        "<testsuites>{inner}<testcase name=\"t\"/>{}</testsuites>",
+        "</testsuite>".repeat(MAX_DEPTH - 2)
+    );
+    let r = parse(&ok).unwrap();
+    assert_eq!(r.summary.passed, 1);
+}
+
+#[test]
+fn many_attributes_are_read_in_linear_time() {
+    // An element with 50,000 attributes, each looked up by name seven times.
+    let attrs: String = (0..50_000).map(|i| format!(" a{i}=\"x\"")).collect();
+    let text = format!("<testsuite name=\"s\"><testcase{attrs} name=\"t\"/></testsuite>");
+    let started = std::time::Instant::now();
+    let r = parse(&text).unwrap();
+    assert_eq!(r.summary.passed, 1);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn error_messages_quote_at_most_an_excerpt_with_the_byte_offset() {
+    let long = "x".repeat(100_000);
+    let err = parse(&format!("<testsuite name=\"s\"><{long}></testsuite>"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.len() < 600, "{} bytes: {}", err.len(), &err[..300]);
+    assert!(err.contains("(byte "), "{err}");
+}
+
+#[test]
+fn an_unknown_status_word_is_an_error_not_a_pass() {
+    let r =
+        parse(r#"<testsuite name="s"><testcase name="t" status="wobbly"/></testsuite>"#).unwrap();
+    assert_eq!(r.summary.errors, 1);
+    assert!(
+        r.cases[0]
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("not a status"),
+        "{:?}",
+        r.cases[0].message
+    );
+}
+
+#[test]
+fn jest_test_each_rows_with_one_title_count_as_jest_counts_them() {
+    // jest: "Tests: 3 failed, 4 passed, 7 total" — three `adds the tax` rows (one failing)
+    // and a `beforeAll` crash reported as a failure of each of its two tests.
+    let r = fixture("jest-each/junit.xml");
+    let s = r.summary;
+    assert_eq!((s.tests, s.failed, s.passed, s.flaky), (7, 3, 4, 0));
+    assert_eq!(r.duplicates, 2, "two repeats of ` adds the tax`");
+}
+
+#[test]
+fn pytest_one_id_failing_and_passing_counts_as_pytest_counts_it() {
+    // pytest: "2 failed, 5 passed, 2 errors" — `test_cache_is_warm[eu]` failed, then passed.
+    let r = fixture("pytest-repeats/junit.xml");
+    let s = r.summary;
+    assert_eq!(
+        (s.tests, s.failed, s.passed, s.errors, s.flaky),
+        (9, 2, 5, 2, 0)
+    );
+    let names: Vec<&str> = r.failing().map(|c| c.name.as_str()).collect();
+    assert!(names.contains(&"test_cache_is_warm[eu]"), "{names:?}");
+}
+
+#[test]
+fn testng_data_provider_invocations_and_a_crashed_before_class() {
+    // TestNG: "Total tests run: 6, Failures: 1, Skips: 2" and "Configuration Failures: 1".
+    let mut s = fixture("testng/TEST-shop.DiscountTest.xml").summary;
+    s.add(&fixture("testng/TEST-shop.LedgerTest.xml").summary);
+    assert_eq!(
+        (s.tests, s.passed, s.failed, s.errors, s.skipped),
+        (6, 3, 1, 2, 0)
+    );
+    // The other reporter: the failing invocation sits between two passes.
+    let r = fixture("testng/junitxml-unit.xml");
+    let s = r.summary;
+    assert_eq!(
+        (s.tests, s.passed, s.failed, s.skipped, s.flaky),
+        (7, 3, 2, 2, 0)
+    );
+    let names: Vec<&str> = r.failing().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["@BeforeClass connect", "appliesDiscount"]);
 }

@@ -422,7 +422,7 @@ fn discord(
         );
     };
     let edit = message.is_some();
-    if let Err(e) = check_discord(s, &body, edit) {
+    if let Err(e) = check_discord(s.validator.as_ref(), &body, edit) {
         eprintln!("stand-in Discord rejected the payload: {e}");
         return json_answer(
             400,
@@ -466,7 +466,8 @@ fn discord(
     }
 }
 
-fn message_json(id: u64, body: &Value) -> Value {
+/// The message Discord stores (and returns with `?wait=true`) for a body.
+pub fn message_json(id: u64, body: &Value) -> Value {
     json!({
         "id": id.to_string(),
         "type": 0,
@@ -478,8 +479,14 @@ fn message_json(id: u64, body: &Value) -> Value {
     })
 }
 
-fn check_discord(s: &State, body: &Value, edit: bool) -> Result<(), String> {
-    if let Some((execute, update)) = &s.validator {
+/// Discord's contract for an execute (`edit == false`) or edit body: the OpenAPI schema plus the
+/// limits it cannot say. Returns what is wrong.
+pub fn check_discord(
+    validators: Option<&(jsonschema::Validator, jsonschema::Validator)>,
+    body: &Value,
+    edit: bool,
+) -> Result<(), String> {
+    if let Some((execute, update)) = validators {
         let validator = if edit { update } else { execute };
         let errors: Vec<String> = validator
             .iter_errors(body)
@@ -516,7 +523,8 @@ fn check_discord(s: &State, body: &Value, edit: bool) -> Result<(), String> {
     Ok(())
 }
 
-fn discord_validators() -> (jsonschema::Validator, jsonschema::Validator) {
+/// Validators for Discord's execute and edit bodies, from its OpenAPI description.
+pub fn discord_validators() -> (jsonschema::Validator, jsonschema::Validator) {
     let spec: Value = serde_json::from_str(include_str!(
         "../../fixtures/discord/webhook-openapi-subset.json"
     ))

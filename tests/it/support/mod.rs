@@ -4,7 +4,9 @@
 pub mod chat;
 pub mod faults;
 pub mod github;
+pub mod marker;
 pub mod nginx;
 pub mod probe;
 pub mod prometheus;
+pub mod webhook;
 pub mod xml;

@@ -2,6 +2,9 @@
 # Benchmark: totals of a >= 50 MB lcov tracefile and a >= 50 MB Cobertura file with
 # `decoder-ops coverage-check` against the peers named by the coverage-check issue:
 # `lcov --summary` (Debian lcov 1.16) and `pycobertura show`, on the same files, side by side.
+# decoder-ops runs twice per file: outside any git repository, and inside a git checkout of
+# 20,000 files (CHECKOUT_FILES) half of which are paths of the reports, as in CI, where every
+# report path is resolved against the tracked files.
 #
 # Needs lcov, pycobertura (PyPI) and GNU time.
 # Usage: bash bench/coverage.sh [MEGABYTES] [RUNS]   (defaults 55 and 5; decoder-ops runs 3 x RUNS)
@@ -30,6 +33,13 @@ python3 bench/make-coverage.py cobertura "$work/big.xml" "$mb" \
   $fx/gcovr/gcovr-cobertura.xml $fx/c8/cobertura-coverage.xml $fx/nyc/cobertura-coverage.xml \
   $fx/cargo-llvm-cov/branch/cobertura.xml $fx/coveragepy/branch/coverage.xml
 ls -l "$work/big.info" "$work/big.xml" | awk '{printf "%s: %.1f MB\n", $9, $5/1048576}'
+# The checkout: only its index matters (what `git ls-files` reads), so no file is written.
+checkout_files="${CHECKOUT_FILES:-20000}"
+git init -q "$work/checkout"
+python3 bench/make-checkout.py "$checkout_files" "$work/big.info" "$work/big.xml" \
+  | git -C "$work/checkout" update-index --add --index-info
+echo "checkout: $(git -C "$work/checkout" ls-files | wc -l) tracked files"
+
 # Written out and in the page cache before anything is timed.
 sync
 cat "$work/big.info" "$work/big.xml" >/dev/null
@@ -46,6 +56,8 @@ echo "## what each prints"
 echo "\$ decoder-ops coverage-check big.info --min 0"; ours "$work/big.info" | head -n 7
 echo "\$ lcov --summary big.info"; lcov_summary "$work/big.info" 2>&1 | tail -n 4
 echo "\$ decoder-ops coverage-check big.xml --min 0"; ours "$work/big.xml" | head -n 3
+echo "\$ (in the checkout) decoder-ops coverage-check big.info --min 0"
+(cd "$work/checkout" && ours "$work/big.info" | grep -A 12 'not found' | head -n 13)
 echo "\$ pycobertura show big.xml"; pycob "$work/big.xml" | tail -n 1
 lcov --version; pycobertura --help >/dev/null && python3 -c "import importlib.metadata as m; print('pycobertura', m.version('pycobertura'), 'lxml', m.version('lxml'))"
 "$bin" --version
@@ -76,12 +88,21 @@ ours_runs=$((runs * 3))
 echo "## $runs runs each of the peers, $ours_runs of decoder-ops"
 measure "$ours_runs" "decoder-ops coverage-check big.info" "$bin" coverage-check "$work/big.info" --min 0 --no-comment
 ours_lcov="$median"
+cd "$work/checkout"
+measure "$ours_runs" "  the same, in the checkout" "$bin" coverage-check "$work/big.info" --min 0 --no-comment
+ours_lcov_git="$median"
+cd "$work"
 measure "$runs" "lcov --summary big.info" lcov --summary "$work/big.info" --rc lcov_branch_coverage=1
 peer_lcov="$median"
 measure "$ours_runs" "decoder-ops coverage-check big.xml" "$bin" coverage-check "$work/big.xml" --min 0 --no-comment
 ours_xml="$median"
+cd "$work/checkout"
+measure "$ours_runs" "  the same, in the checkout" "$bin" coverage-check "$work/big.xml" --min 0 --no-comment
+ours_xml_git="$median"
+cd "$work"
 measure "$runs" "pycobertura show big.xml" "$(command -v pycobertura)" show "$work/big.xml"
 peer_xml="$median"
-awk -v a="$peer_lcov" -v b="$ours_lcov" -v c="$peer_xml" -v d="$ours_xml" 'BEGIN {
-  printf "## medians: %.1fx faster than lcov --summary, %.1fx faster than pycobertura show\n", a / b, c / d }'
+awk -v a="$peer_lcov" -v b="$ours_lcov" -v c="$peer_xml" -v d="$ours_xml" -v e="$ours_lcov_git" -v f="$ours_xml_git" 'BEGIN {
+  printf "## medians outside a checkout: %.1fx faster than lcov --summary, %.1fx faster than pycobertura show\n", a / b, c / d
+  printf "## medians in the checkout:    %.1fx faster than lcov --summary, %.1fx faster than pycobertura show\n", a / e, c / f }'
 cd "$repo"

@@ -7,7 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 secs=${FUZZ_SECONDS:-600}
-all="lcov go cobertura jacoco llvm_json coveragepy_json istanbul junit sarif k6 audit_npm audit_cargo audit_pip audit_trivy detect"
+all="lcov go cobertura jacoco llvm_json coveragepy_json istanbul istanbul_json clover simplecov gcovr_json opencover junit dotnet_tests sarif k6 audit_npm audit_cargo audit_pip audit_trivy detect"
 targets=${*:-$all}
 mkdir -p fuzz/logs
 export RUSTC_BOOTSTRAP=1
@@ -15,7 +15,7 @@ export RUSTC_BOOTSTRAP=1
 dict() {
   case "$1" in
     lcov|go) echo fuzz/dict/lines.dict ;;
-    cobertura|jacoco|junit) echo fuzz/dict/xml.dict ;;
+    cobertura|jacoco|junit|clover|opencover|dotnet_tests) echo fuzz/dict/xml.dict ;;
     detect) echo fuzz/dict/lines.dict ;;
     *) echo fuzz/dict/json.dict ;;
   esac

@@ -143,7 +143,9 @@ Examples:
   decoder-ops coverage-check a/lcov.info b/lcov.info --min-file 50    # merged by file and line
 
 Formats (detected from content): lcov, Cobertura, JaCoCo, llvm-cov export JSON, Go
-coverprofile, coverage.py JSON, istanbul coverage-summary.json. Thresholds are exact: 80 means
+coverprofile, coverage.py JSON, istanbul coverage-summary.json and coverage-final.json,
+Clover, SimpleCov .resultset.json, gcovr JSON, OpenCover. Run it in a monorepo package's
+directory to judge that package's change. Thresholds are exact: 80 means
 covered*100 >= 80*total. Zero measured lines, or changed source files the reports do not
 measure, is inconclusive (exit 4), never 100%. Reports may be globs, expanded here; one that
 matches no file fails (exit 1) naming it. Without a usable --base (empty, 40 zeros on a first
@@ -241,8 +243,8 @@ pass. See docs/quality-gate.md.";
 /// `decoder-ops quality-gate`.
 #[derive(Debug, Args)]
 pub struct QualityGateArgs {
-    /// Report files or globs: JUnit XML, coverage, SARIF, audits, k6, `smoke --json` (format
-    /// detected from content).
+    /// Report files or globs (format detected from content): JUnit XML, NUnit 3, xUnit.net v2,
+    /// TRX, SARIF, audit JSON, coverage reports, k6 and `smoke --json` results.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Why: `rollback` is never blocked by the change window.

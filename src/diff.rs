@@ -106,17 +106,41 @@ pub fn from_file(path: &Path) -> Result<ChangedLines, DiffError> {
     parse_unified(&String::from_utf8_lossy(&bytes), &shown)
 }
 
-/// The files git tracks in `repo` (repository-relative, `/`-separated); empty outside a
-/// repository, in which case paths are taken as the reports give them.
-pub fn tracked_files(repo: &Path) -> BTreeSet<String> {
-    git(repo, &["-c", "core.quotePath=false", "ls-files", "-z"])
-        .map(|out| {
-            out.split('\0')
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
+/// The git checkout a command runs in: where its root is, where the working directory is in
+/// it, and the files it tracks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Checkout {
+    /// The absolute path of the repository root.
+    pub root: String,
+    /// The working directory relative to the root: `""` at the root, else ending in `/`
+    /// (`packages/api/` for a monorepo package's `working-directory`).
+    pub prefix: String,
+    /// Every tracked file, repository-relative and `/`-separated, as `git ls-files` prints them
+    /// at the root.
+    pub files: Vec<String>,
+}
+
+/// The checkout `dir` is in, or `None` outside a git repository (paths are then taken as the
+/// reports give them).
+pub fn checkout(dir: &Path) -> Option<Checkout> {
+    let out = git(dir, &["rev-parse", "--show-toplevel", "--show-prefix"]).ok()?;
+    let mut lines = out.lines();
+    let root = lines.next()?.trim_end().to_owned();
+    let prefix = lines.next().unwrap_or_default().trim_end().to_owned();
+    let files = git(
+        Path::new(&root),
+        &["-c", "core.quotePath=false", "ls-files", "-z"],
+    )
+    .ok()?
+    .split('\0')
+    .filter(|s| !s.is_empty())
+    .map(str::to_owned)
+    .collect();
+    Some(Checkout {
+        root,
+        prefix,
+        files,
+    })
 }
 
 fn git(repo: &Path, args: &[&str]) -> Result<String, String> {

@@ -64,6 +64,8 @@ pub enum Error {
     #[error(transparent)]
     Junit(#[from] crate::report::junit::JunitError),
     #[error(transparent)]
+    TestResults(#[from] crate::report::dotnet::TestResultsError),
+    #[error(transparent)]
     Sarif(#[from] crate::report::sarif::SarifError),
     #[error(transparent)]
     Audit(#[from] crate::report::audit::AuditError),

@@ -15,8 +15,10 @@ use crate::diff::{self, ChangedLines};
 use crate::diff_base::Base;
 use crate::error::{Error, ExitCode};
 use crate::gate::coverage::{self as cov, Patch, Pct};
+use crate::gate::paths::{self, PathIndex};
 use crate::github::runtime::Annotation;
 use crate::outcome::{Outcome, Verdict};
+use crate::render::coverage::{Check, mark, named_totals, pct, summary, unmatched_summary};
 use crate::report::coverage::{
     self, Counter, Coverage, FileCoverage, Metric, Native, ReportSource, Totals,
 };
@@ -39,7 +41,10 @@ struct Details<'a> {
     /// Why patch coverage was not judged: no usable base commit, or nothing to measure.
     #[serde(skip_serializing_if = "Option::is_none")]
     patch_skipped: Option<String>,
-    unmatched_report_paths: Vec<String>,
+    unmatched_report_paths: Vec<&'a str>,
+    /// A `--path-fix BEFORE=AFTER` that would make some unmatched paths tracked files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path_fix_suggestion: Option<String>,
     checks: Vec<Check>,
     /// `--explain`: why the figure and the tool's own headline differ.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,32 +73,22 @@ struct PatchOut {
     uncovered: BTreeMap<String, Vec<(u32, u32)>>,
 }
 
-/// One threshold and how it went.
-#[derive(Debug, Serialize)]
-pub(super) struct Check {
-    pub(super) name: String,
-    pub(super) threshold: String,
-    pub(super) actual: String,
-    pub(super) verdict: Verdict,
-}
-
 pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error> {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let workspace = session
-        .env
-        .get("GITHUB_WORKSPACE")
-        .map_or_else(|| cwd.display().to_string(), str::to_owned);
-    let tracked = diff::tracked_files(&cwd);
-    let fixes: Vec<(String, String)> = args.path_fix.clone();
+    let mut checkout = diff::checkout(&cwd).unwrap_or_default();
+    let index = PathIndex::new(std::mem::take(&mut checkout.files));
 
     // Globs are expanded here; a pattern that names no file fails the check by name.
     let resolved = super::inputs::resolve(&args.reports)?;
     if resolved.files.is_empty() {
         return no_reports(&args, &resolved.missing, session);
     }
-    let (reports, unmatched) = read_reports(&resolved.files, &args, &fixes, &workspace, &tracked)?;
+    let (reports, rewrites) =
+        read_reports(&resolved.files, &args, session, &cwd, &checkout, &index)?;
     let merged = coverage::merge(reports)?;
-    let (changed, mut skipped) = changed_lines(&args)?;
+    let (changed, mut skipped) = changed_lines(&args, &checkout.prefix, &merged.files)?;
+    let unmatched = paths::unmatched(&merged.files, &index);
+    let suggested_fix = rewrites.suggest_fix(&unmatched, &index);
 
     let (metric, metric_name) = pick_metric(args.metric, &merged.totals);
     let headline = match metric {
@@ -165,7 +160,7 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
         patch.as_ref(),
         &checks,
         &inconclusive,
-        &unmatched,
+        &unmatched_summary(&unmatched, suggested_fix.as_ref()),
         explanation.as_deref(),
         verdict,
     );
@@ -250,6 +245,8 @@ pub fn run(args: CoverageArgs, session: &mut Session) -> Result<ExitCode, Error>
                 }),
                 patch_skipped: skipped.map(|s| format!("{}: {}", s.what, s.detail)),
                 unmatched_report_paths: unmatched,
+                path_fix_suggestion: suggested_fix
+                    .map(|(before, after)| format!("{before}={after}")),
                 checks,
                 explanation,
                 files: FileTotals(&merged.files),
@@ -275,12 +272,20 @@ fn write_result(
     )
 }
 
-/// The change's added lines, or why there is no base to take them from (then patch coverage
-/// is skipped and the verdict rests on the totals).
-fn changed_lines(args: &CoverageArgs) -> Result<(Option<ChangedLines>, Option<Skipped>), Error> {
+/// The change's added lines, repository-relative, or why there is no base to take them from
+/// (then patch coverage is skipped and the verdict rests on the totals). From a package
+/// directory of a monorepo only that package's files are judged, and any other file the reports
+/// measure.
+fn changed_lines(
+    args: &CoverageArgs,
+    prefix: &str,
+    measured: &BTreeMap<String, FileCoverage>,
+) -> Result<(Option<ChangedLines>, Option<Skipped>), Error> {
     let repo = Path::new(".");
     let asked = match (&args.diff_file, &args.base) {
-        (Some(file), _) => return Ok((Some(diff::from_file(file)?), None)),
+        (Some(file), _) => {
+            return Ok((Some(within(diff::from_file(file)?, prefix, measured)), None));
+        }
         (None, Some(base)) => base,
         (None, None) => return Ok((None, None)),
     };
@@ -289,13 +294,28 @@ fn changed_lines(args: &CoverageArgs) -> Result<(Option<ChangedLines>, Option<Sk
         Base::Missing(why) => return Ok((None, Some(Skipped::no_base(why)))),
     };
     match diff::from_git(repo, &base) {
-        Ok(changed) => Ok((Some(changed), None)),
+        Ok(changed) => Ok((Some(within(changed, prefix, measured)), None)),
         // A shallow clone holds the base but not its history with HEAD.
         Err(e @ diff::DiffError::MissingBase { .. }) => {
             Ok((None, Some(Skipped::no_base(e.to_string()))))
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// From a monorepo package's directory (`prefix`), the changed files of that package and any
+/// other file the reports measure.
+fn within(
+    mut changed: ChangedLines,
+    prefix: &str,
+    measured: &BTreeMap<String, FileCoverage>,
+) -> ChangedLines {
+    if !prefix.is_empty() {
+        changed
+            .files
+            .retain(|path, _| path.starts_with(prefix) || measured.contains_key(path));
+    }
+    changed
 }
 
 /// The metric to judge: the one asked for, or lines — statements for formats without lines (Go).
@@ -358,35 +378,6 @@ fn check(name: String, min: Pct, c: Counter) -> Check {
     }
 }
 
-/// The metrics a report carries, named, in display order.
-fn named_totals(t: &Totals) -> Vec<(&'static str, Counter)> {
-    [
-        ("lines", t.lines),
-        ("branches", t.branches),
-        ("functions", t.functions),
-        ("statements", t.statements),
-        ("regions", t.regions),
-        ("instructions", t.instructions),
-    ]
-    .into_iter()
-    .filter_map(|(n, c)| Some((n, c?)))
-    .collect()
-}
-
-/// `66.66%`, or `–` when nothing is measured.
-fn pct(c: Option<Counter>) -> String {
-    c.and_then(cov::percent)
-        .map_or_else(|| "–".to_owned(), |p| format!("{p}%"))
-}
-
-fn mark(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Pass => "✅",
-        Verdict::Fail => "❌",
-        _ => "❔",
-    }
-}
-
 #[expect(
     clippy::too_many_arguments,
     reason = "one call site; a struct would only rename the arguments"
@@ -419,6 +410,9 @@ fn render_terminal(
             c.covered,
             c.total
         ));
+    }
+    for warning in merged.sources.iter().flat_map(|s| &s.warnings) {
+        session.say(&format!("warning: {warning}"));
     }
     if let Some(n) = &merged.native {
         session.say(&format!(
@@ -467,12 +461,8 @@ fn render_terminal(
             session.say(&format!("  {:>8}  {path}", pct(Some(*c))));
         }
     }
-    if !unmatched.is_empty() {
-        session.say(&format!(
-            "{} report path(s) not found in the repository (kept as written): {}",
-            unmatched.len(),
-            unmatched.join(", ")
-        ));
+    for line in unmatched {
+        session.say(line);
     }
     for c in checks {
         session.say(&format!(
@@ -506,72 +496,4 @@ fn annotate_uncovered(session: &mut Session, p: &Patch) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-fn summary(
-    metric: &str,
-    headline: Option<Counter>,
-    merged: &Coverage,
-    patch: Option<&Patch>,
-    checks: &[Check],
-    inconclusive: &[String],
-    verdict: Verdict,
-) -> String {
-    let mut md = format!(
-        "### Coverage: {} {} ({metric})\n\n| metric | covered | total | % |\n|---|---|---|---|\n",
-        mark(verdict),
-        pct(headline)
-    );
-    for (name, c) in named_totals(&merged.totals) {
-        md.push_str(&format!(
-            "| {name} | {} | {} | {} |\n",
-            c.covered,
-            c.total,
-            pct(Some(c))
-        ));
-    }
-    if let Some(p) = patch {
-        md.push_str(&format!(
-            "\n**Patch:** {} of {} measured added lines covered ({})\n",
-            p.covered,
-            p.measured,
-            pct(Some(p.counter()))
-        ));
-        if !p.uncovered.is_empty() {
-            md.push_str("\n| file | uncovered added lines |\n|---|---|\n");
-            for (file, ranges) in &p.uncovered {
-                let r: Vec<String> = ranges
-                    .iter()
-                    .map(|(a, b)| {
-                        if a == b {
-                            a.to_string()
-                        } else {
-                            format!("{a}–{b}")
-                        }
-                    })
-                    .collect();
-                md.push_str(&format!(
-                    "| `{}` | {} |\n",
-                    file.replace('|', "\\|"),
-                    r.join(", ")
-                ));
-            }
-        }
-    }
-    if !checks.is_empty() {
-        md.push_str("\n| check | threshold | actual | |\n|---|---|---|---|\n");
-        for c in checks {
-            md.push_str(&format!(
-                "| {} | {} | {} | {} |\n",
-                c.name.replace('|', "\\|"),
-                c.threshold,
-                c.actual,
-                mark(c.verdict)
-            ));
-        }
-    }
-    for i in inconclusive {
-        md.push_str(&format!("\n❔ {}\n", i.replace('|', "\\|")));
-    }
-    md
 }

@@ -2,57 +2,43 @@
 //! report patterns that named no file (a failed check, never a pass), a patch measurement
 //! skipped for want of a base, and the `--baseline` result a drop is measured from.
 
-use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::Session;
-use super::coverage_check::Check;
 use crate::cli::CoverageArgs;
+use crate::diff::Checkout;
 use crate::error::{Error, ExitCode};
 use crate::gate::configured::missing_reason;
-use crate::gate::coverage::{self as cov, Pct};
+use crate::gate::coverage::Pct;
+use crate::gate::paths::{PathIndex, Resolver, Rewrites};
 use crate::outcome::{Outcome, Verdict};
+use crate::render::coverage::Check;
 use crate::report::coverage::{self, Counter, CoverageReport};
 
-/// Parses every report and renames its file paths to the repository's; also returns the report
-/// paths found nowhere in the repository (kept as written).
+/// Reads every report and resolves its file paths to the repository's (see
+/// [`crate::gate::paths`]).
 pub(super) fn read_reports(
     files: &[PathBuf],
     args: &CoverageArgs,
-    fixes: &[(String, String)],
-    workspace: &str,
-    tracked: &BTreeSet<String>,
-) -> Result<(Vec<CoverageReport>, Vec<String>), Error> {
+    session: &Session,
+    cwd: &Path,
+    checkout: &Checkout,
+    index: &PathIndex,
+) -> Result<(Vec<CoverageReport>, Rewrites), Error> {
+    let cwd = cwd.display().to_string();
+    let workspace = session.env.get("GITHUB_WORKSPACE").unwrap_or_default();
+    // The checkout's root first: a path under it is then relative to the root, also when the
+    // command runs in a package directory below it.
+    let roots = [checkout.root.as_str(), workspace, cwd.as_str()];
+    let resolver = Resolver::new(&args.path_fix, &roots, &checkout.prefix, index);
+    let mut rewrites = Rewrites::default();
     let mut reports = Vec::with_capacity(files.len());
-    let mut unmatched = Vec::new();
-    let mut unmatched_seen = HashSet::new();
     for path in files {
         let mut report = coverage::parse_file(path, args.format)?;
-        let mut renames = HashMap::new();
-        for raw in report.files.keys() {
-            let (resolved, found) =
-                cov::resolve_path(raw, fixes, &report.source_roots, workspace, tracked);
-            if !found && unmatched_seen.insert(raw.clone()) {
-                unmatched.push(raw.clone());
-            }
-            if let Cow::Owned(resolved) = resolved
-                && resolved != *raw
-            {
-                renames.insert(raw.clone(), resolved);
-            }
-        }
-        // Paths already named as in the repository (the usual case) keep the parser's map:
-        // rebuilding it for a 50 MB report took a quarter of the peak memory.
-        if !renames.is_empty() {
-            for (raw, file) in std::mem::take(&mut report.files) {
-                let key = renames.remove(&raw).unwrap_or(raw);
-                report.files.insert(key, file);
-            }
-        }
+        rewrites.resolve_report(&mut report, &resolver);
         reports.push(report);
     }
-    Ok((reports, unmatched))
+    Ok((reports, rewrites))
 }
 
 /// One failed check per report pattern that named no file.

@@ -1,12 +1,12 @@
-//! Coverage gates: thresholds on totals, per file, on the patch, and against a baseline; path
-//! resolution from report paths to repository paths; patch coverage from changed lines.
+//! Coverage gates: thresholds on totals, per file, on the patch, and against a baseline; patch
+//! coverage from changed lines. Report paths are resolved to repository paths by
+//! [`super::paths`].
 //!
 //! Pass/fail is integer arithmetic on hundredths of a percent: `covered * 10000 >= min * total`
 //! with `min` in hundredths, so 80 means 80.00% and a file with 799 of 1000 lines fails 80
 //! exactly as a person would expect. Displayed percentages are floored and never read 100.00
 //! unless every line is covered.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -191,69 +191,6 @@ fn extension(path: &str) -> Option<&str> {
         .filter(|e| !e.is_empty())
 }
 
-/// Resolves report paths to repository paths: `--path-fix` rewrites first, then `\` → `/`,
-/// `./` and the checkout's absolute prefix are stripped, report source roots are tried, and
-/// what still is not a tracked file is matched by its longest unique suffix among tracked
-/// files. Unresolved paths are returned as they are and listed, never dropped.
-pub fn resolve_path<'a>(
-    raw: &'a str,
-    fixes: &[(String, String)],
-    roots: &[String],
-    workspace: &str,
-    tracked: &BTreeSet<String>,
-) -> (Cow<'a, str>, bool) {
-    // Borrowed until something changes: most paths of a big report need no rewriting.
-    let mut p: Cow<'a, str> = if raw.contains('\\') {
-        raw.replace('\\', "/").into()
-    } else {
-        raw.into()
-    };
-    for (before, after) in fixes {
-        if let Some(rest) = p.strip_prefix(before.as_str()) {
-            p = format!("{after}{rest}").into();
-        }
-    }
-    let ws = workspace.trim_end_matches('/');
-    let strip = |p: Cow<'a, str>| -> Cow<'a, str> {
-        let s = p.trim_start_matches("./");
-        let s = match s.strip_prefix(ws).and_then(|rest| rest.strip_prefix('/')) {
-            Some(rest) if !ws.is_empty() => rest,
-            _ => s,
-        };
-        if s.len() == p.len() {
-            p
-        } else {
-            s.to_owned().into()
-        }
-    };
-    let p = strip(p);
-    if tracked.is_empty() || tracked.contains(p.as_ref()) {
-        return (p, true);
-    }
-    for root in roots {
-        let joined =
-            strip(format!("{}/{}", root.replace('\\', "/").trim_end_matches('/'), p).into());
-        if tracked.contains(joined.as_ref()) {
-            return (joined, true);
-        }
-    }
-    // Longest unique suffix match on whole path components.
-    let parts: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
-    for start in 0..parts.len() {
-        let suffix = parts[start..].join("/");
-        let hits: Vec<&String> = tracked
-            .iter()
-            .filter(|t| *t == &suffix || t.ends_with(&format!("/{suffix}")))
-            .collect();
-        match hits.len() {
-            1 => return (hits[0].clone().into(), true),
-            0 => continue,
-            _ => break, // ambiguous: a shorter suffix can only be more ambiguous
-        }
-    }
-    (p, false)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,43 +271,5 @@ mod tests {
             "README.md is not a source file of the report"
         );
         assert_eq!(p.uncovered["src/app.py"], [(11, 11)]);
-    }
-
-    #[test]
-    fn report_paths_resolve_to_tracked_files() {
-        let tracked: BTreeSet<String> = [
-            "src/shop/cart.py",
-            "src/shop/util.py",
-            "pkg/a/util.py",
-            "main.go",
-        ]
-        .map(String::from)
-        .into();
-        let fixes = vec![("/build/".to_owned(), "".to_owned())];
-        let r = |raw: &str, roots: &[String]| {
-            let (path, found) =
-                resolve_path(raw, &fixes, roots, "/home/runner/work/shop/shop", &tracked);
-            (path.into_owned(), found)
-        };
-        assert_eq!(
-            r("/home/runner/work/shop/shop/src/shop/cart.py", &[]),
-            ("src/shop/cart.py".into(), true)
-        );
-        assert_eq!(r("./main.go", &[]), ("main.go".into(), true));
-        assert_eq!(r("shop\\cart.py", &[]), ("src/shop/cart.py".into(), true));
-        assert_eq!(
-            r("cart.py", &["/home/runner/work/shop/shop/src/shop".into()]),
-            ("src/shop/cart.py".into(), true)
-        );
-        assert_eq!(r("/build/main.go", &[]), ("main.go".into(), true));
-        assert_eq!(
-            r("util.py", &[]),
-            ("util.py".into(), false),
-            "ambiguous suffix stays unresolved"
-        );
-        assert_eq!(
-            r("example.com/shop/gone.go", &[]),
-            ("example.com/shop/gone.go".into(), false)
-        );
     }
 }

@@ -127,6 +127,9 @@ fn rounding(n: &Native) -> Option<String> {
         Tool::Go => "rounds to one decimal (printf `%.1f`)".to_owned(),
         Tool::Istanbul => "truncates to two decimals and drops trailing zeros".to_owned(),
         Tool::Jacoco => "floors to a whole percent".to_owned(),
+        Tool::PhpUnit => "rounds to two decimals (PHP `sprintf('%01.2F')`)".to_owned(),
+        Tool::SimpleCov => "rounds to two decimals (Ruby `Float#round(2)`)".to_owned(),
+        Tool::Gcovr => "rounds to one decimal and shows 100.0 only when exact".to_owned(),
     };
     if trim(&ours) == trim(&n.percent) {
         return None;
@@ -254,6 +257,7 @@ mod tests {
             go_mode: None,
             duplicate_blocks: None,
             excluded_lines: None,
+            warnings: Vec::new(),
         }
     }
 

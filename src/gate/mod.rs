@@ -4,6 +4,7 @@
 pub mod configured;
 pub mod coverage;
 pub mod explain;
+pub mod paths;
 pub mod policy;
 pub mod reported;
 pub mod score;

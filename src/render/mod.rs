@@ -3,6 +3,7 @@
 //! standard output ([`stdout`]).
 
 pub mod badge;
+pub mod coverage;
 pub mod json;
 pub mod junit;
 pub mod redacting;

@@ -1,11 +1,12 @@
-//! Report parsers: files written by other tools (coverage, JUnit, SARIF, vulnerability audits,
-//! k6) read into normalized models. Parsers are synchronous, pure apart from reading their input,
-//! and streaming: they read line by line or event by event and never hold a whole document in
+//! Report parsers: files written by other tools (coverage, JUnit and .NET test results, SARIF,
+//! vulnerability audits, k6) read into normalized models. Parsers are synchronous, pure apart
+//! from reading their input, and streaming: they read line by line or event by event and never hold a whole document in
 //! memory. Each returns errors that name the file, the line (and column) and what was expected.
 
 pub mod audit;
 pub mod coverage;
 pub mod cvss;
+pub mod dotnet;
 mod json;
 pub mod junit;
 pub mod k6;
@@ -101,6 +102,15 @@ pub enum ReportError {
         seen: String,
         expected: String,
     },
+    /// The content is a format known by name that this reader does not read.
+    #[error("{kind} `{name}`: {what} is not supported; supported are: {expected}; {hint}")]
+    Unsupported {
+        kind: ReportKind,
+        name: String,
+        what: String,
+        expected: String,
+        hint: String,
+    },
     /// Two reports describe the same code in ways that cannot both be true.
     #[error("{kind}s `{first}` and `{second}` disagree about `{file}`: {message}")]
     Conflict {
@@ -118,7 +128,8 @@ impl ReportError {
         match self {
             ReportError::Read { name, .. }
             | ReportError::Malformed { name, .. }
-            | ReportError::UnknownFormat { name, .. } => name,
+            | ReportError::UnknownFormat { name, .. }
+            | ReportError::Unsupported { name, .. } => name,
             ReportError::Conflict { first, .. } => first,
         }
     }

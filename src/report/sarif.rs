@@ -14,6 +14,15 @@
 //!   rules and then in every extension's rules.
 //! - Suppressed (§3.27.23, §3.34.3): a non-empty `suppressions` none of which is `rejected` or
 //!   `underReview`. Suppressed results are kept (flagged) but excluded from the counts.
+//! - Baselines (§3.27.24, §3.14.5): a result whose `baselineState` is `absent` was in the
+//!   baseline and is gone, so it is not a finding; when a run declares a baseline
+//!   (`baselineGuid`, or states on its results), only `new` results count as new — a result
+//!   without a state is not assumed new.
+//! - Indexes (`ruleIndex`, `rule.index`, `toolComponent.index`, `artifactLocation.index`) of
+//!   `-1` mean "not given", as the spec's defaults say.
+//! - The version is read from the head of the file before anything else: SARIF 1.0 (still
+//!   written by older Roslyn analyzers) is refused with how to convert it, not with the type
+//!   errors its different shape would give. A UTF-8 byte order mark is skipped.
 
 use std::io::BufRead;
 use std::path::Path;
@@ -72,6 +81,9 @@ pub struct Finding {
     pub file: Option<String>,
     pub line: Option<u32>,
     pub suppressed: bool,
+    /// `baselineState` as written: `new`, `unchanged` or `updated` (`absent` ones are dropped).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_state: Option<String>,
     pub tool: Tool,
 }
 
@@ -85,6 +97,17 @@ pub struct FindingSummary {
     pub by_severity: SeverityCounts,
     /// Every not-suppressed finding by level, security ones included.
     pub by_level: LevelCounts,
+    /// Not-suppressed findings whose `baselineState` is `new`, when a run was compared with a
+    /// baseline; absent otherwise (without a baseline nothing says what is new).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<u64>,
+    /// Results the baseline comparison marked `absent` (fixed since the baseline); not findings.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub absent: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Counts per SARIF level.
@@ -124,6 +147,13 @@ pub enum SarifError {
         "SARIF log `{path}`: version `{found}` is not supported; expected SARIF {SUPPORTED_VERSION} (re-export it from the scanner as SARIF 2.1.0)"
     )]
     Version { path: String, found: String },
+    #[error(
+        "SARIF log `{path}`: SARIF 1.0 is not supported, convert with the SARIF Multitool: \
+         `npx @microsoft/sarif-multitool transform {path} --sarif-output-version Current \
+         --output converted.sarif` (or have the tool write SARIF {SUPPORTED_VERSION}; Roslyn: \
+         `/errorlog:file.sarif,version=2.1`)"
+    )]
+    Version1 { path: String },
     #[error("SARIF log `{path}`: {message}")]
     Invalid { path: String, message: String },
 }
@@ -145,7 +175,19 @@ pub fn parse_file(path: &Path) -> Result<SarifReport, SarifError> {
 }
 
 /// Reads a SARIF log from `reader`; `name` is used in errors.
-pub fn parse_reader(name: &str, reader: impl BufRead) -> Result<SarifReport, SarifError> {
+pub fn parse_reader(name: &str, mut reader: impl BufRead) -> Result<SarifReport, SarifError> {
+    let read_error = |source| SarifError::Read {
+        path: name.to_owned(),
+        source,
+    };
+    if reader
+        .fill_buf()
+        .map_err(read_error)?
+        .starts_with(b"\xEF\xBB\xBF")
+    {
+        reader.consume(3);
+    }
+    check_version_first(name, reader.fill_buf().map_err(read_error)?)?;
     let log: raw::Log = serde_json::from_reader(reader).map_err(|e| match classify(e) {
         JsonFailure::Io(source) => SarifError::Read {
             path: name.to_owned(),
@@ -211,8 +253,17 @@ fn read_run(mut run: raw::Run, report: &mut SarifReport) {
     // Taken out of the run and consumed one by one, so each raw result's strings are freed as
     // its finding is made: peak memory stays near one copy of the findings on 50 MB logs.
     let results = std::mem::take(&mut run.results);
+    let baseline =
+        run.baseline_guid.is_some() || results.iter().any(|r| r.baseline_state.is_some());
+    if baseline {
+        report.summary.new.get_or_insert(0);
+    }
     for mut result in results {
         if matches!(result.kind.as_deref(), Some("pass" | "notApplicable")) {
+            continue;
+        }
+        if result.baseline_state.as_deref() == Some("absent") {
+            report.summary.absent += 1;
             continue;
         }
         let rule = find_rule(&run, &result);
@@ -255,7 +306,7 @@ fn read_run(mut run: raw::Run, report: &mut SarifReport) {
         let line = location.as_ref().and_then(|p| p.region.start_line);
         let file = location.and_then(|p| {
             p.artifact_location.uri.take().or_else(|| {
-                let index = p.artifact_location.index?;
+                let index = usize::try_from(p.artifact_location.index?).ok()?;
                 run.artifacts.get(index)?.location.uri.clone()
             })
         });
@@ -267,11 +318,73 @@ fn read_run(mut run: raw::Run, report: &mut SarifReport) {
             file,
             line,
             suppressed,
+            baseline_state: result.baseline_state.take(),
             tool: tool.clone(),
         };
         count(&mut report.summary, &finding);
         report.findings.push(finding);
     }
+}
+
+/// The version named in the head of the log (`"version": "…"` or a `$schema` URL), checked
+/// before the body is read: SARIF 1.0 has another shape, and its type errors would say nothing
+/// useful. A version not in the head is checked after the parse as before.
+fn check_version_first(name: &str, head: &[u8]) -> Result<(), SarifError> {
+    let head = String::from_utf8_lossy(&head[..head.len().min(64 * 1024)]);
+    let version = string_value(&head, "version");
+    let schema = string_value(&head, "$schema").unwrap_or_default();
+    if version.is_some_and(|v| v.starts_with("1.")) || schema.contains("sarif-1.") {
+        return Err(SarifError::Version1 {
+            path: name.to_owned(),
+        });
+    }
+    match version {
+        Some(found) if found != SUPPORTED_VERSION => Err(SarifError::Version {
+            path: name.to_owned(),
+            found: found.to_owned(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The string value of `key` in the top-level object of the JSON `text` (a head: it may be cut
+/// anywhere), when it is there before the cut and its value is a string without escapes.
+fn string_value<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.checked_sub(1)?,
+            b'"' => {
+                let start = i + 1;
+                let end = start + string_len(&bytes[start..])?;
+                i = end + 1;
+                let rest = text[i..].trim_start();
+                if depth == 1 && &text[start..end] == key {
+                    let value = rest.strip_prefix(':')?.trim_start().strip_prefix('"')?;
+                    return value.split_once('"').map(|(v, _)| v);
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Bytes up to the closing quote of a JSON string whose body starts `bytes`.
+fn string_len(bytes: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// [`truncate`] for an owned string: kept as it is when short enough (nearly always).
@@ -285,6 +398,9 @@ fn count(s: &mut FindingSummary, f: &Finding) {
         return;
     }
     s.total += 1;
+    if let Some(new) = s.new.as_mut() {
+        *new += u64::from(f.baseline_state.as_deref() == Some("new"));
+    }
     s.by_severity.add(f.severity);
     match f.level {
         Level::Error => s.by_level.error += 1,
@@ -295,12 +411,15 @@ fn count(s: &mut FindingSummary, f: &Finding) {
 }
 
 fn find_rule<'a>(run: &'a raw::Run, result: &raw::SarifResult) -> Option<&'a raw::Rule> {
+    // -1 (the spec's default) and any other negative index mean "not given".
+    let given = |index: Option<i64>| index.and_then(|i| usize::try_from(i).ok());
     let component = |index: Option<usize>| match index {
         None => Some(&run.tool.driver),
         Some(i) => run.tool.extensions.get(i),
     };
-    if let Some(index) = result.rule_index.or(result.rule.index) {
-        let by_index = component(result.rule.tool_component.index).and_then(|c| c.rules.get(index));
+    if let Some(index) = given(result.rule_index).or(given(result.rule.index)) {
+        let by_index =
+            component(given(result.rule.tool_component.index)).and_then(|c| c.rules.get(index));
         if by_index.is_some() {
             return by_index;
         }
@@ -328,3 +447,7 @@ mod raw;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+#[path = "sarif/edge_tests.rs"]
+mod edge_tests;

@@ -3,8 +3,10 @@
 mod cli;
 mod cli_config;
 mod cli_coverage;
+mod cli_formats;
 mod cli_gate_inputs;
 mod cli_init;
+mod cli_monorepo;
 mod cli_notify;
 mod cli_pr_comment;
 mod cli_quality_gate;

@@ -13,7 +13,7 @@ use crate::gate::policy::{Evidence, K6Thresholds, QualityCounts, SecurityFinding
 use crate::report::audit::{self, AuditReport, Notice};
 use crate::report::junit::{self, JunitReport, TestCase, TestSummary};
 use crate::report::severity::Severity;
-use crate::report::{coverage, k6, sarif};
+use crate::report::{coverage, dotnet, k6, sarif};
 
 /// How much of an input is read before its format is decided (the audit formats need this
 /// much; the others less).
@@ -58,7 +58,7 @@ impl Gathered {
     fn absorb(&mut self, input: Input) -> (&'static str, serde_json::Value) {
         let e = &mut self.evidence;
         match input {
-            Input::Junit(report) => {
+            Input::Junit(report, format) => {
                 e.junit_reports += 1;
                 e.tests
                     .get_or_insert_with(TestSummary::default)
@@ -71,7 +71,7 @@ impl Gathered {
                         self.flaky.push(case);
                     }
                 }
-                ("junit", summary)
+                (format, summary)
             }
             Input::Sarif(report) => {
                 let summary = serde_json::to_value(report.summary).unwrap_or_default();
@@ -207,7 +207,8 @@ fn security_severity(f: &sarif::Finding) -> Option<Severity> {
 
 /// A parsed input.
 enum Input {
-    Junit(JunitReport),
+    /// JUnit XML, or NUnit 3 / xUnit.net v2 / TRX counted by the same rules; with its format.
+    Junit(JunitReport, &'static str),
     Sarif(sarif::SarifReport),
     Audit(AuditReport),
     K6(k6::K6Summary),
@@ -272,11 +273,17 @@ fn read_once(path: &Path) -> Result<(Input, String), Error> {
 /// The format recognized from an input's first bytes.
 enum Detected {
     Smoke,
+    Dotnet(dotnet::Format),
     Junit,
     Sarif,
     Audit(audit::AuditFormat),
     K6,
     Coverage(coverage::Format),
+    /// Known by name, not read (NUnit 2, SonarQube generic coverage, …).
+    Unsupported {
+        what: &'static str,
+        hint: &'static str,
+    },
     Unknown,
 }
 
@@ -285,6 +292,8 @@ impl Detected {
         let text = String::from_utf8_lossy(head);
         if text.trim_start().starts_with('{') && text.contains("\"decoder-ops/smoke/v1\"") {
             Detected::Smoke
+        } else if let Some(f) = dotnet::detect(head) {
+            Detected::Dotnet(f)
         } else if text.contains("<testsuite") {
             Detected::Junit
         } else if sarif::detect(head) {
@@ -293,10 +302,14 @@ impl Detected {
             Detected::Audit(f)
         } else if k6::detect(head) {
             Detected::K6
-        } else if let Some(f) = coverage::detect(head) {
-            Detected::Coverage(f)
         } else {
-            Detected::Unknown
+            match coverage::identify(head) {
+                Some(coverage::Detected::Coverage(f)) => Detected::Coverage(f),
+                Some(coverage::Detected::Unsupported { what, hint }) => {
+                    Detected::Unsupported { what, hint }
+                }
+                None => Detected::Unknown,
+            }
         }
     }
 }
@@ -316,12 +329,20 @@ fn parse(shown: &str, detected: Detected, stream: &mut Stream) -> Result<Input, 
                 .and_then(serde_json::Value::as_f64);
             Input::Smoke(smoke_run(&v), p95)
         }
-        Detected::Junit => Input::Junit(junit::parse_reader(shown, stream.by_ref())?),
+        Detected::Dotnet(f) => {
+            Input::Junit(dotnet::parse_reader(shown, stream.by_ref(), f)?, f.as_str())
+        }
+        Detected::Junit => Input::Junit(junit::parse_reader(shown, stream.by_ref())?, "junit"),
         Detected::Sarif => Input::Sarif(sarif::parse_reader(shown, stream.by_ref())?),
         Detected::Audit(f) => Input::Audit(audit::parse_reader(shown, stream.by_ref(), f)?),
         Detected::K6 => Input::K6(k6::parse_reader(shown, stream.by_ref())?),
         Detected::Coverage(f) => {
             Input::Coverage(coverage::parse_reader(shown, stream.by_ref(), f)?)
+        }
+        Detected::Unsupported { what, hint } => {
+            return Err(Error::Usage(format!(
+                "input `{shown}`: {what} is not supported; {hint}"
+            )));
         }
         Detected::Unknown => {
             if stream.fill_buf().map_or(true, <[u8]>::is_empty) {
@@ -329,8 +350,14 @@ fn parse(shown: &str, detected: Detected, stream: &mut Stream) -> Result<Input, 
                     "input `{shown}`: it is empty; expected a report"
                 )));
             }
+            let head = stream.fill_buf().unwrap_or_default();
             return Err(Error::Usage(format!(
-                "input `{shown}`: not a format quality-gate reads; expected JUnit XML, SARIF 2.1.0, npm audit / cargo audit / pip-audit / Trivy JSON, a k6 summary, a coverage report (lcov, Cobertura, JaCoCo, llvm-cov JSON, Go, coverage.py JSON, istanbul summary) or a `smoke --json` result"
+                "input `{shown}`: not a format quality-gate reads ({}); expected JUnit XML, \
+                 NUnit 3, xUnit.net v2 or TRX test results, SARIF 2.1.0, npm audit / cargo \
+                 audit / pip-audit / Trivy JSON, a k6 summary, a coverage report ({}) or a \
+                 `smoke --json` result",
+                coverage::describe(&head[..head.len().min(HEAD)]),
+                coverage::Format::names()
             )));
         }
     })

@@ -28,7 +28,7 @@ use super::native;
 use super::parse::{Parsed, in_two_stages};
 use super::source::Source;
 use super::xml::{
-    Here, Tag, Take, XmlReader, attributes, number, plain_attributes_by, required_number,
+    Here, Tag, Take, XmlReader, attributes, plain_attributes_by, required_number, tolerant_number,
 };
 use crate::report::{Position, ReportError};
 
@@ -45,6 +45,7 @@ struct State {
     closed: Vec<Class>,
     /// Emptied classes sent back, whose vectors the next classes fill.
     reuse: Vec<Class>,
+    warnings: Vec<String>,
 }
 
 /// The `<class>` being read: its lines in file order, built into a [`FileCoverage`] at its end.
@@ -133,45 +134,10 @@ fn read_classes<R: Read>(
         let (event, here) = xml.next()?;
         let mut class_started = false;
         match event {
-            Event::Start(e) | Event::Empty(e) if st.root.is_none() => {
-                if e.name().0 != "coverage" {
-                    return Err(here.error(format!(
-                        "expected the Cobertura root element `<coverage>`, found `<{}>`",
-                        excerpt(e.name().0)
-                    )));
-                }
-                let [lv, lc, bv, bc, version] = attributes(
-                    &e,
-                    [
-                        "lines-valid",
-                        "lines-covered",
-                        "branches-valid",
-                        "branches-covered",
-                        "version",
-                    ],
-                    here,
-                )?;
-                st.root = Some(RootTotals {
-                    lines: pair(lv.as_deref(), lc.as_deref(), "lines", here)?,
-                    branches: pair(bv.as_deref(), bc.as_deref(), "branches", here)?,
-                });
-                st.version = version.map(|v| v.into_owned());
-            }
+            Event::Start(e) | Event::Empty(e) if st.root.is_none() => root(&e, here, &mut st)?,
             Event::Start(e) => match e.name().0 {
                 "class" => {
-                    let [filename] = attributes(&e, ["filename"], here)?;
-                    let filename = filename
-                        .filter(|f| !f.is_empty())
-                        .ok_or_else(|| here.error("`<class>` has no `filename` attribute"))?;
-                    let (lines, branches) = match st.reuse.pop() {
-                        Some(used) => (used.lines, used.branches),
-                        None => (Vec::new(), Vec::new()),
-                    };
-                    st.class = Some(Class {
-                        filename: filename.into_owned(),
-                        lines,
-                        branches,
-                    });
+                    start_class(&e, here, &mut st)?;
                     class_started = true;
                 }
                 "methods" => st.in_methods = true,
@@ -242,6 +208,60 @@ fn read_classes<R: Read>(
     Ok(st)
 }
 
+/// The root element: `<coverage>` and its totals, when readable.
+fn root(
+    e: &quick_xml::events::BytesStart<'_>,
+    here: Here<'_>,
+    st: &mut State,
+) -> Result<(), ReportError> {
+    if e.name().0 != "coverage" {
+        return Err(here.error(format!(
+            "expected the Cobertura root element `<coverage>`, found `<{}>`",
+            excerpt(e.name().0)
+        )));
+    }
+    let [lv, lc, bv, bc, version] = attributes(
+        e,
+        [
+            "lines-valid",
+            "lines-covered",
+            "branches-valid",
+            "branches-covered",
+            "version",
+        ],
+        here,
+    )?;
+    let w = &mut st.warnings;
+    st.root = Some(RootTotals {
+        lines: pair(lv.as_deref(), lc.as_deref(), "lines", here, w)?,
+        branches: pair(bv.as_deref(), bc.as_deref(), "branches", here, w)?,
+    });
+    st.version = version.map(|v| v.into_owned());
+    Ok(())
+}
+
+/// A `<class>` opens: its lines go into vectors sent back by the filing stage when there are.
+fn start_class(
+    e: &quick_xml::events::BytesStart<'_>,
+    here: Here<'_>,
+    st: &mut State,
+) -> Result<(), ReportError> {
+    let [filename] = attributes(e, ["filename"], here)?;
+    let filename = filename
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| here.error("`<class>` has no `filename` attribute"))?;
+    let (lines, branches) = match st.reuse.pop() {
+        Some(used) => (used.lines, used.branches),
+        None => (Vec::new(), Vec::new()),
+    };
+    st.class = Some(Class {
+        filename: filename.into_owned(),
+        lines,
+        branches,
+    });
+    Ok(())
+}
+
 /// One tag of a class body read by [`XmlReader::scan_until`], with the meaning the event loop
 /// gives it; refused when the event loop should read it instead (other elements, and lines it
 /// would report an error about).
@@ -264,7 +284,7 @@ fn body_tag(tag: Tag<'_>, in_methods: &mut bool, class: &mut Class, name: &str) 
                 name,
                 at: Position::NONE,
             };
-            return match line_values(values, here, class) {
+            return match line_values(values, here, class, None) {
                 Ok(()) => Take::Checked,
                 Err(_) => Take::Refused,
             };
@@ -308,7 +328,7 @@ fn line(
         return Ok(());
     };
     let values = attributes(e, LINE_KEYS, here)?;
-    line_values(values, here, class)
+    line_values(values, here, class, Some(&mut st.warnings))
 }
 
 const LINE_KEYS: [&str; 4] = ["number", "hits", "branch", "condition-coverage"];
@@ -336,19 +356,45 @@ fn plain_line(text: &str, here: Here<'_>, st: &mut State) -> Result<Option<()>, 
     let Some(values) = plain_attributes_by(text, line_key) else {
         return Ok(None);
     };
-    line_values(values, here, class).map(Some)
+    line_values(values, here, class, Some(&mut st.warnings)).map(Some)
 }
 
+/// A `<line>`'s attributes into `class`. With `warnings`, hits written as a whole number with a
+/// decimal point (`1.0`, as some Swift and MATLAB exporters write them) are read, with a warning
+/// for the first; without, they are an error (the class-body fast path then leaves the class to
+/// the event reader, which passes `warnings`).
 fn line_values(
     [n, hits, branch, condition]: [Option<Cow<'_, str>>; 4],
     here: Here<'_>,
     class: &mut Class,
+    warnings: Option<&mut Vec<String>>,
 ) -> Result<(), ReportError> {
     let n = required_number(n.as_deref(), "line", "number", here)?;
     let n = u32::try_from(n).map_err(|_| here.error(format!("line number {n} is out of range")))?;
-    let hits = required_number(hits.as_deref(), "line", "hits", here)?;
+    let hits = match (
+        required_number(hits.as_deref(), "line", "hits", here),
+        warnings,
+    ) {
+        (Ok(hits), _) => hits,
+        (Err(e), Some(warnings)) => {
+            let whole = hits.as_deref().and_then(whole_decimal).ok_or(e)?;
+            if !warnings.iter().any(|w| w.contains("`hits` of `<line>`")) {
+                warnings.push(
+                    here.error(format!(
+                        "`hits` of `<line>` is `{}`, a whole number written with a decimal \
+                         point; read as {whole} (and so on for any further ones)",
+                        excerpt(hits.as_deref().unwrap_or_default())
+                    ))
+                    .to_string(),
+                );
+            }
+            whole
+        }
+        (Err(e), None) => return Err(e),
+    };
     class.lines.push((n, hits));
-    if branch.as_deref() == Some("true")
+    // coverlet (.NET) writes `branch="True"`.
+    if branch.is_some_and(|b| b.eq_ignore_ascii_case("true"))
         && let Some(condition) = condition
     {
         let counter = condition_coverage(&condition).ok_or_else(|| {
@@ -362,6 +408,14 @@ fn line_values(
     Ok(())
 }
 
+/// `3.0` → 3: digits, a point and only zeros after it.
+fn whole_decimal(text: &str) -> Option<u64> {
+    let (int, frac) = text.trim().split_once('.')?;
+    (!frac.is_empty() && frac.bytes().all(|b| b == b'0'))
+        .then(|| digits(int.as_bytes()))
+        .flatten()
+}
+
 /// `50% (1/2)` → 1 of 2.
 fn condition_coverage(text: &str) -> Option<Counter> {
     let inner = text.split_once('(')?.1.split_once(')')?.0;
@@ -371,18 +425,24 @@ fn condition_coverage(text: &str) -> Option<Counter> {
     (covered <= total).then_some(Counter::new(covered, total))
 }
 
-/// `*-valid` / `*-covered` root attributes as a counter, when both are present.
+/// `*-valid` / `*-covered` root attributes as a counter, when both are present and readable. A
+/// value that is not a whole number (`NaN`, `1.0`, as MATLAB's exporter writes) is a warning,
+/// and the figure is counted from the `<line>` records instead.
 fn pair(
     valid: Option<&str>,
     covered: Option<&str>,
     what: &str,
     here: Here<'_>,
+    warnings: &mut Vec<String>,
 ) -> Result<Option<Counter>, ReportError> {
+    let instead = "that figure is counted from the `<line>` records instead";
+    let valid_key = format!("{what}-valid");
+    let covered_key = format!("{what}-covered");
+    let valid = tolerant_number(valid, "coverage", &valid_key, here, warnings, instead);
+    let covered = tolerant_number(covered, "coverage", &covered_key, here, warnings, instead);
     let (Some(valid), Some(covered)) = (valid, covered) else {
         return Ok(None);
     };
-    let valid = number(valid, "coverage", &format!("{what}-valid"), here)?;
-    let covered = number(covered, "coverage", &format!("{what}-covered"), here)?;
     if covered > valid {
         return Err(here.error(format!(
             "`{what}-covered` ({covered}) is greater than `{what}-valid` ({valid})"
@@ -417,6 +477,7 @@ fn finish(st: State, mut files: BTreeMap<String, FileCoverage>) -> Result<Parsed
         tool,
         tool_version: tool.and(st.version),
         source_roots: st.roots,
+        warnings: st.warnings,
         ..Parsed::default()
     })
 }
@@ -424,3 +485,7 @@ fn finish(st: State, mut files: BTreeMap<String, FileCoverage>) -> Result<Parsed
 #[cfg(test)]
 #[path = "cobertura_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "cobertura_tolerance_tests.rs"]
+mod tolerance_tests;

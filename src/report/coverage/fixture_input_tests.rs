@@ -27,6 +27,14 @@ fn every_fixture_is_detected_and_fingerprinted() {
         ("lcov/lcov.info", Format::Lcov),
         ("gcovr/gcovr.lcov", Format::Lcov),
         ("gcovr/gcovr-cobertura.xml", Format::Cobertura),
+        ("gcovr/gcovr-jacoco.xml", Format::Jacoco),
+        ("gcovr/gcovr.json", Format::GcovrJson),
+        ("c8/coverage-final.json", Format::IstanbulJson),
+        ("nyc/coverage-final.json", Format::IstanbulJson),
+        ("c8/clover.xml", Format::Clover),
+        ("nyc/clover.xml", Format::Clover),
+        ("phpunit/clover.xml", Format::Clover),
+        ("simplecov/resultset.json", Format::Simplecov),
     ];
     for (relative, format) in cases {
         let r = load(relative);
@@ -38,14 +46,14 @@ fn every_fixture_is_detected_and_fingerprinted() {
             .collect();
         assert_eq!(r.source.sha256, digest, "{relative}");
     }
-    // Formats this module does not read are refused, not guessed.
-    for relative in ["c8/coverage-final.json", "gcovr/gcovr-summary.json"] {
-        let e = parse_file(&path(relative), None).unwrap_err();
-        assert!(
-            matches!(e, ReportError::UnknownFormat { .. }),
-            "{relative}: {e}"
-        );
-    }
+    // Formats this module does not read are named and refused, not guessed.
+    let e = parse_file(&path("gcovr/gcovr-summary.json"), None).unwrap_err();
+    assert!(matches!(e, ReportError::Unsupported { .. }), "{e}");
+    assert!(
+        e.to_string()
+            .contains("gcovr's JSON summary (`--json-summary`, no line data) is not supported"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -77,6 +85,12 @@ fn truncated_and_corrupted_reports_fail_cleanly() {
         ("c8/coverage-summary.json", Format::IstanbulSummary),
         ("lcov/lcov.info", Format::Lcov),
         ("go/cover-coverpkg.out", Format::Go),
+        ("nyc/clover.xml", Format::Clover),
+        ("phpunit/clover.xml", Format::Clover),
+        ("c8/coverage-final.json", Format::IstanbulJson),
+        ("simplecov/resultset.json", Format::Simplecov),
+        ("gcovr/gcovr.json", Format::GcovrJson),
+        ("gcovr/gcovr-jacoco.xml", Format::Jacoco),
     ];
     for (relative, format) in fixtures {
         let bytes = std::fs::read(path(relative)).unwrap();

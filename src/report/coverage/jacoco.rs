@@ -13,6 +13,11 @@
 //! - Lines: `<line nr mi ci mb cb>`. JaCoCo has no hit counts: a line is covered when at least one
 //!   of its instructions ran, so the stored "hits" is `ci`, the covered instruction count, and
 //!   the line's branches are `cb` of `mb + cb`.
+//! - gcovr's JaCoCo output (`gcovr --jacoco`) writes `<line nr>` without `mi`/`ci`, and `mb`/`cb`
+//!   only where there are branches: the totals and each file's come from the `<counter>`
+//!   elements as always, the branches per line from `mb`/`cb` (absent: none), and no line is
+//!   recorded, since nothing says whether it ran; a warning says patch coverage cannot judge
+//!   those lines.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -25,7 +30,7 @@ use super::model::{Counter, FileCoverage, Tool, Totals, collect_branches, collec
 use super::native;
 use super::parse::Parsed;
 use super::source::Source;
-use super::xml::{Here, XmlReader, attributes, required_number};
+use super::xml::{Here, XmlReader, attributes, number, required_number};
 use crate::report::ReportError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +55,8 @@ struct State {
     file: Option<Sourcefile>,
     files: BTreeMap<String, FileCoverage>,
     totals: Totals,
+    /// The first `<line>` without `ci`, for the one warning about it.
+    no_hits: Option<String>,
 }
 
 pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parsed, ReportError> {
@@ -60,6 +67,7 @@ pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parse
         file: None,
         files: BTreeMap::new(),
         totals: zero_totals(),
+        no_hits: None,
     };
     loop {
         let (event, here) = xml.next()?;
@@ -81,11 +89,13 @@ pub(super) fn parse<R: Read>(name: &str, source: &mut Source<R>) -> Result<Parse
         }
     }
     let totals = st.totals;
+    let warnings = st.no_hits.into_iter().collect();
     Ok(Parsed {
         native: native::headline(Tool::Jacoco, &totals, None),
         totals,
         files: st.files,
         tool: Some(Tool::Jacoco),
+        warnings,
         ..Parsed::default()
     })
 }
@@ -164,7 +174,7 @@ fn end(st: &mut State, scope: Option<Scope>) {
     }
 }
 
-/// `<line nr="3" mi="0" ci="3" mb="0" cb="0"/>`.
+/// `<line nr="3" mi="0" ci="3" mb="0" cb="0"/>`; gcovr's `<line nr="3" [mb cb]/>`.
 fn line(e: &BytesStart<'_>, here: Here<'_>, st: &mut State) -> Result<(), ReportError> {
     let Some(file) = st.file.as_mut() else {
         return Ok(());
@@ -173,10 +183,23 @@ fn line(e: &BytesStart<'_>, here: Here<'_>, st: &mut State) -> Result<(), Report
     let nr = required_number(nr.as_deref(), "line", "nr", here)?;
     let nr =
         u32::try_from(nr).map_err(|_| here.error(format!("line number {nr} is out of range")))?;
-    let ci = required_number(ci.as_deref(), "line", "ci", here)?;
-    let mb = required_number(mb.as_deref(), "line", "mb", here)?;
-    let cb = required_number(cb.as_deref(), "line", "cb", here)?;
-    file.lines.push((nr, ci));
+    let optional = |v: Option<&str>, key| v.map_or(Ok(0), |v| number(v, "line", key, here));
+    let mb = optional(mb.as_deref(), "mb")?;
+    let cb = optional(cb.as_deref(), "cb")?;
+    match ci {
+        Some(ci) => file.lines.push((nr, number(&ci, "line", "ci", here)?)),
+        None if st.no_hits.is_none() => {
+            st.no_hits = Some(
+                here.error(
+                    "`<line>` elements have no `ci` (covered instructions), as gcovr writes \
+                     them: totals come from the `<counter>` elements, and patch coverage cannot \
+                     judge these lines",
+                )
+                .to_string(),
+            );
+        }
+        None => {}
+    }
     let branches = mb.saturating_add(cb);
     if branches > 0 {
         file.branches.push((nr, Counter::new(cb, branches)));

@@ -61,8 +61,8 @@ fn errors() {
             "`missed` of `<counter>`",
         ),
         (
-            "<report><package name=\"p\"><sourcefile name=\"A.java\"><line nr=\"1\" mi=\"0\" ci=\"1\" mb=\"0\"/>",
-            "`<line>` has no `cb` attribute",
+            "<report><package name=\"p\"><sourcefile name=\"A.java\"><line nr=\"1\" mi=\"0\" ci=\"1.0\" mb=\"0\"/>",
+            "expected a non-negative integer in `ci` of `<line>`, found `1.0`",
         ),
         (
             "<report><package name=\"p\"><sourcefile>",

@@ -360,3 +360,58 @@ fn errors_after_many_batches_name_their_line() {
         "{e}"
     );
 }
+
+/// `cat a.info b.info` where `a.info` has no final newline (cargo-llvm-cov writes none): the
+/// next file's first line is glued to `end_of_record`.
+#[test]
+fn end_of_record_glued_to_the_next_files_first_line() {
+    let fixture = |p: &str| {
+        std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/coverage")
+                .join(p),
+        )
+        .unwrap()
+    };
+    let read = |name: &str, bytes: &[u8]| parse_reader(name, bytes, Format::Lcov).unwrap();
+    let llvm = fixture("cargo-llvm-cov/stable/lcov.info");
+    assert!(
+        !llvm.ends_with(b"\n"),
+        "cargo-llvm-cov writes no final newline"
+    );
+    for second in ["lcov/lcov.info", "cargo-llvm-cov/branch/lcov.info"] {
+        let other = fixture(second);
+        let glued = [llvm.as_slice(), other.as_slice()].concat();
+        let first_line = other.split(|&b| b == b'\n').next().unwrap();
+        let at = format!("end_of_record{}", String::from_utf8_lossy(first_line));
+        assert!(glued.windows(at.len()).any(|w| w == at.as_bytes()), "{at}");
+        // lcov 1.16 reads `end_of_recordTN:` as the end of the record (`lcov --summary`:
+        // lines 114 of 141, functions 21 of 29, branches 22 of 36 — the two files' figures
+        // added, lines recounted from `DA`); a glued `SF:` opens the next record.
+        let r = read("merged.info", &glued);
+        let separately =
+            crate::report::coverage::merge(vec![read("a.info", &llvm), read("b.info", &other)])
+                .unwrap();
+        assert_eq!(r.files, separately.files, "{second}");
+        assert_eq!(r.totals, separately.totals, "{second}");
+    }
+    // Branches are the one figure both read alike here (lines and functions differ as they do
+    // for the cargo-llvm-cov file alone: see tests/fixtures/coverage/README.md).
+    let r = read(
+        "merged.info",
+        &[llvm.as_slice(), &fixture("lcov/lcov.info")].concat(),
+    );
+    assert_eq!(r.totals.branches, Some(Counter::new(22, 36)));
+    // Anything else glued to it is still an error, located.
+    let e = parse_reader(
+        "x.info",
+        &b"SF:a\nDA:1,1\nend_of_recordDA:2,1\n"[..],
+        Format::Lcov,
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        "coverage report `x.info`: line 3: expected a line break after `end_of_record`, found `DA:2,1`"
+    );
+}

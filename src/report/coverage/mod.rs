@@ -10,12 +10,15 @@
 //! # Ok::<(), decoder_ops::report::ReportError>(())
 //! ```
 
+mod clover;
 mod cobertura;
 mod coveragepy_json;
 mod detect;
+mod gcovr_json;
 mod go;
 mod input;
 mod istanbul;
+mod istanbul_json;
 mod jacoco;
 mod json;
 mod lcov;
@@ -24,11 +27,13 @@ mod llvm_lines;
 mod merge;
 mod model;
 pub mod native;
+mod opencover;
 mod parse;
+mod simplecov;
 mod source;
 mod xml;
 
-pub use detect::detect;
+pub use detect::{Detected, describe, detect, identify, xml_root_name};
 pub use merge::merge;
 pub use model::{
     Block, Counter, Coverage, CoverageReport, FileCoverage, Format, GoMode, Metric, Native,
@@ -40,3 +45,5 @@ pub use parse::{parse_file, parse_reader};
 mod fixture_input_tests;
 #[cfg(test)]
 mod fixture_tests;
+#[cfg(test)]
+mod fixture_tests_more;

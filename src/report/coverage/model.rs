@@ -272,10 +272,15 @@ pub enum Format {
     Go,
     CoveragepyJson,
     IstanbulSummary,
+    IstanbulJson,
+    Clover,
+    Simplecov,
+    GcovrJson,
+    Opencover,
 }
 
 impl Format {
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 12] = [
         Format::Lcov,
         Format::Cobertura,
         Format::Jacoco,
@@ -283,6 +288,11 @@ impl Format {
         Format::Go,
         Format::CoveragepyJson,
         Format::IstanbulSummary,
+        Format::IstanbulJson,
+        Format::Clover,
+        Format::Simplecov,
+        Format::GcovrJson,
+        Format::Opencover,
     ];
 
     /// The name users write on the command line and in the config file.
@@ -295,6 +305,11 @@ impl Format {
             Format::Go => "go",
             Format::CoveragepyJson => "coveragepy-json",
             Format::IstanbulSummary => "istanbul-summary",
+            Format::IstanbulJson => "istanbul-json",
+            Format::Clover => "clover",
+            Format::Simplecov => "simplecov",
+            Format::GcovrJson => "gcovr-json",
+            Format::Opencover => "opencover",
         }
     }
 
@@ -336,6 +351,11 @@ pub enum Tool {
     Istanbul,
     Go,
     Jacoco,
+    #[serde(rename = "phpunit")]
+    PhpUnit,
+    #[serde(rename = "simplecov")]
+    SimpleCov,
+    Gcovr,
 }
 
 impl Tool {
@@ -346,6 +366,9 @@ impl Tool {
             Tool::Istanbul => "istanbul",
             Tool::Go => "go",
             Tool::Jacoco => "jacoco",
+            Tool::PhpUnit => "phpunit",
+            Tool::SimpleCov => "simplecov",
+            Tool::Gcovr => "gcovr",
         }
     }
 }
@@ -378,6 +401,10 @@ pub struct ReportSource {
     /// says how many; they count in no figure.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub excluded_lines: Option<u64>,
+    /// What the reader tolerated and how it read it instead (an optional attribute it could not
+    /// read, and the figure it recounted), each naming the file and the line.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// How a Go coverprofile counted: `set` records 0/1, `count` and `atomic` record hit counts.
@@ -449,8 +476,8 @@ mod tests {
         for f in Format::ALL {
             assert_eq!(f.as_str().parse::<Format>(), Ok(f));
         }
-        let err = "clover".parse::<Format>().unwrap_err();
-        assert!(err.to_string().contains("`clover`"), "{err}");
+        let err = "emma".parse::<Format>().unwrap_err();
+        assert!(err.to_string().contains("`emma`"), "{err}");
         assert!(err.to_string().contains("istanbul-summary"), "{err}");
     }
 

@@ -50,6 +50,18 @@ pub fn headline(tool: Tool, totals: &Totals, coveragepy_precision: Option<u32>) 
                 jacoco_percent(instructions),
             )
         }
+        Tool::PhpUnit => {
+            let lines = totals.lines?;
+            (Metric::Lines, lines, phpunit_percent(lines))
+        }
+        Tool::SimpleCov => {
+            let lines = totals.lines?;
+            (Metric::Lines, lines, Some(simplecov_percent(lines)))
+        }
+        Tool::Gcovr => {
+            let lines = totals.lines?;
+            (Metric::Lines, lines, gcovr_percent(lines))
+        }
     };
     Some(Native {
         tool,
@@ -140,6 +152,63 @@ pub fn jacoco_percent(counter: Counter) -> Option<String> {
     }
     let whole = u128::from(counter.covered) * 100 / u128::from(counter.total);
     Some(whole.to_string())
+}
+
+/// PHPUnit's text report (php-code-coverage `Util\Percentage::asString`):
+/// `sprintf('%01.2F%%', fraction / total * 100)`, and nothing when there is nothing to cover.
+/// PHP formats the double with correct rounding of its exact binary value, as Rust's `{:.2}`
+/// does.
+pub fn phpunit_percent(counter: Counter) -> Option<String> {
+    if counter.total == 0 {
+        return None;
+    }
+    let pct = counter.covered as f64 / counter.total as f64 * 100.0;
+    Some(format!("{pct:.2}"))
+}
+
+/// SimpleCov's `covered_percent.round(2)` as simplecov-html prints it ("83.87", "68.0"):
+/// `covered * 100.0 / total` (100.0 when there is nothing to cover), rounded by Ruby's
+/// `Float#round(2)` (half away from zero, with Ruby's check that the scaled value is not an
+/// artefact of the multiplication), printed as Ruby prints a Float (shortest form, at least
+/// one decimal).
+pub fn simplecov_percent(counter: Counter) -> String {
+    let x = if counter.total == 0 {
+        100.0
+    } else {
+        counter.covered as f64 * 100.0 / counter.total as f64
+    };
+    // ruby/float.c `round_half_up(x, s)` with s = 100.
+    let mut f = (x * 100.0).round();
+    if (f + 0.5) / 100.0 <= x {
+        f += 1.0;
+    }
+    let rounded = f / 100.0;
+    let shown = format!("{rounded}");
+    if shown.contains('.') {
+        shown
+    } else {
+        format!("{shown}.0")
+    }
+}
+
+/// gcovr's summary (`lines: 77.4% (41 out of 53)`, `CoverageStat.percent_or`): 100.0 only when
+/// everything is covered, otherwise `round(100.0 * covered / total, 1)` capped at 99.9, printed
+/// with one decimal; nothing when the total is 0. Python's `round` to one decimal and Rust's
+/// `{:.1}` both round the double's exact value correctly.
+pub fn gcovr_percent(counter: Counter) -> Option<String> {
+    if counter.total == 0 {
+        return None;
+    }
+    if counter.covered == counter.total {
+        return Some("100.0".to_owned());
+    }
+    let pct = counter.covered as f64 / counter.total as f64 * 100.0;
+    let shown = format!("{pct:.1}");
+    Some(if shown == "100.0" {
+        "99.9".to_owned()
+    } else {
+        shown
+    })
 }
 
 /// `numerator / denominator` rounded half to even; `denominator` is non-zero.
@@ -261,6 +330,27 @@ mod tests {
         assert_eq!(jacoco_percent(c(29, 100)).as_deref(), Some("29"));
         assert_eq!(jacoco_percent(c(2, 3)).as_deref(), Some("66"));
         assert_eq!(jacoco_percent(c(0, 0)), None);
+    }
+
+    #[test]
+    fn phpunit_simplecov_and_gcovr_print_their_way() {
+        // PHPUnit 9.6.7 on the fixture: `Lines: 68.00% (17/25)`, `Methods: 50.00% (4/8)`.
+        assert_eq!(phpunit_percent(c(17, 25)).as_deref(), Some("68.00"));
+        assert_eq!(phpunit_percent(c(10, 15)).as_deref(), Some("66.67"));
+        assert_eq!(phpunit_percent(c(0, 0)), None);
+        // SimpleCov 0.22.0: `26 / 31 LOC (83.87%)`, branches 5 / 11 (45.45%).
+        assert_eq!(simplecov_percent(c(26, 31)), "83.87");
+        assert_eq!(simplecov_percent(c(5, 11)), "45.45");
+        assert_eq!(simplecov_percent(c(17, 25)), "68.0");
+        assert_eq!(simplecov_percent(c(3, 3)), "100.0");
+        assert_eq!(simplecov_percent(c(0, 0)), "100.0");
+        assert_eq!(simplecov_percent(c(1, 8)), "12.5");
+        // gcovr 8.8: `lines: 77.4% (41 out of 53)`, `functions: 88.9% (8 out of 9)`.
+        assert_eq!(gcovr_percent(c(41, 53)).as_deref(), Some("77.4"));
+        assert_eq!(gcovr_percent(c(8, 9)).as_deref(), Some("88.9"));
+        assert_eq!(gcovr_percent(c(9999, 10000)).as_deref(), Some("99.9"));
+        assert_eq!(gcovr_percent(c(5, 5)).as_deref(), Some("100.0"));
+        assert_eq!(gcovr_percent(c(0, 0)), None);
     }
 
     #[test]

@@ -6,12 +6,16 @@ use std::fs::File;
 use std::io::BufRead;
 use std::path::Path;
 
+use super::detect::Detected;
 use super::input::{malformed, read_error};
 use super::model::{
     CoverageReport, FileCoverage, Format, GoMode, Native, ReportSource, Tool, Totals,
 };
 use super::source::Source;
-use super::{cobertura, coveragepy_json, detect, go, istanbul, jacoco, lcov, llvm_json};
+use super::{
+    clover, cobertura, coveragepy_json, detect, gcovr_json, go, istanbul, istanbul_json, jacoco,
+    lcov, llvm_json, opencover, simplecov,
+};
 use crate::report::{Position, ReportError, ReportKind};
 
 /// How much of the file format detection looks at.
@@ -29,6 +33,7 @@ pub(super) struct Parsed {
     pub go_mode: Option<GoMode>,
     pub duplicate_blocks: Option<u64>,
     pub excluded_lines: Option<u64>,
+    pub warnings: Vec<String>,
 }
 
 /// Reads the report at `path`. Its format is `forced`, or else recognized from the first bytes
@@ -43,16 +48,30 @@ pub fn parse_file(path: &Path, forced: Option<Format>) -> Result<CoverageReport,
         Some(format) => format,
         None => {
             let head = input.fill_buf().map_err(|e| read_error(&name, e))?;
-            let head = &head[..head.len().min(HEAD)];
-            detect::detect(head).ok_or_else(|| ReportError::UnknownFormat {
-                kind: ReportKind::Coverage,
-                name: name.clone(),
-                seen: detect::describe(head),
-                expected: Format::names(),
-            })?
+            detect_format(&name, &head[..head.len().min(HEAD)])?
         }
     };
     parse_source(&name, input, format)
+}
+
+/// The format of report `name` from its first bytes, or why it cannot be read.
+fn detect_format(name: &str, head: &[u8]) -> Result<Format, ReportError> {
+    match detect::identify(head) {
+        Some(Detected::Coverage(format)) => Ok(format),
+        Some(Detected::Unsupported { what, hint }) => Err(ReportError::Unsupported {
+            kind: ReportKind::Coverage,
+            name: name.to_owned(),
+            what: what.to_owned(),
+            expected: Format::names(),
+            hint: hint.to_owned(),
+        }),
+        None => Err(ReportError::UnknownFormat {
+            kind: ReportKind::Coverage,
+            name: name.to_owned(),
+            seen: detect::describe(head),
+            expected: Format::names(),
+        }),
+    }
 }
 
 /// Reads a report of a known `format` from `reader`; `name` is used in errors and in the
@@ -97,6 +116,11 @@ fn parse_source<R: std::io::Read + Send>(
         Format::Go => go::parse(name, &mut input)?,
         Format::CoveragepyJson => coveragepy_json::parse(name, &mut input)?,
         Format::IstanbulSummary => istanbul::parse(name, &mut input)?,
+        Format::IstanbulJson => istanbul_json::parse(name, &mut input)?,
+        Format::Clover => clover::parse(name, &mut input)?,
+        Format::Simplecov => simplecov::parse(name, &mut input)?,
+        Format::GcovrJson => gcovr_json::parse(name, &mut input)?,
+        Format::Opencover => opencover::parse(name, &mut input)?,
     };
     let sha256 = input.finish().map_err(|e| read_error(name, e))?;
     Ok(CoverageReport {
@@ -109,6 +133,7 @@ fn parse_source<R: std::io::Read + Send>(
             go_mode: parsed.go_mode,
             duplicate_blocks: parsed.duplicate_blocks,
             excluded_lines: parsed.excluded_lines,
+            warnings: parsed.warnings,
         },
         totals: parsed.totals,
         files: parsed.files,
@@ -212,6 +237,11 @@ mod tests {
             Format::LlvmJson,
             Format::CoveragepyJson,
             Format::IstanbulSummary,
+            Format::IstanbulJson,
+            Format::Clover,
+            Format::Simplecov,
+            Format::GcovrJson,
+            Format::Opencover,
         ] {
             let e = parse_file(f.path(), Some(format)).unwrap_err();
             assert!(matches!(e, ReportError::Malformed { .. }), "{format}: {e}");
@@ -227,7 +257,10 @@ mod tests {
             "{e}"
         );
         assert!(
-            e.contains("lcov, cobertura, jacoco, llvm-json, go, coveragepy-json, istanbul-summary"),
+            e.contains(
+                "lcov, cobertura, jacoco, llvm-json, go, coveragepy-json, istanbul-summary, \
+                 istanbul-json, clover, simplecov, gcovr-json, opencover"
+            ),
             "{e}"
         );
         let e = parse_file(file(b"").path(), None).unwrap_err().to_string();

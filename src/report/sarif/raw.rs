@@ -24,6 +24,8 @@ fn runs_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<Run
 #[serde(default, rename_all = "camelCase")]
 pub(super) struct Run {
     pub tool: ToolObject,
+    /// §3.14.5: the run was compared with a baseline run (results carry `baselineState`).
+    pub baseline_guid: Option<String>,
     #[serde(deserialize_with = "null_as_empty")]
     pub results: Vec<SarifResult>,
     #[serde(deserialize_with = "null_as_empty")]
@@ -80,8 +82,11 @@ pub(super) struct RuleProperties {
 #[serde(default, rename_all = "camelCase")]
 pub(super) struct SarifResult {
     pub rule_id: Option<String>,
-    pub rule_index: Option<usize>,
+    /// §3.27.6: `-1` (the default) means "not given"; hence signed.
+    pub rule_index: Option<i64>,
     pub rule: RuleReference,
+    /// §3.27.24: `new`, `unchanged`, `updated` or `absent`.
+    pub baseline_state: Option<String>,
     pub kind: Option<String>,
     pub level: Option<String>,
     pub message: Message,
@@ -96,7 +101,8 @@ pub(super) struct SarifResult {
 #[serde(default, rename_all = "camelCase")]
 pub(super) struct RuleReference {
     pub id: Option<String>,
-    pub index: Option<usize>,
+    /// §3.52.5: `-1` means "not given".
+    pub index: Option<i64>,
     pub tool_component: ComponentReference,
 }
 
@@ -104,7 +110,8 @@ pub(super) struct RuleReference {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct ComponentReference {
-    pub index: Option<usize>,
+    /// §3.54.4: `-1` means "not given".
+    pub index: Option<i64>,
 }
 
 /// §3.11.
@@ -135,7 +142,8 @@ pub(super) struct PhysicalLocation {
 #[serde(default)]
 pub(super) struct ArtifactLocation {
     pub uri: Option<String>,
-    pub index: Option<usize>,
+    /// §3.4.5: `-1` means "not given".
+    pub index: Option<i64>,
 }
 
 /// §3.30.
